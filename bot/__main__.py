@@ -1,0 +1,5 @@
+import sys
+
+from bot.adapters.terminal.cli import main
+
+sys.exit(main())
