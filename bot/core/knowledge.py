@@ -224,6 +224,9 @@ class KnowledgeBase:
 
 # --- loading -----------------------------------------------------------------------------
 
+# libyaml parses several times faster than the pure-Python loader; both are safe loaders.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Which model each top-level key of a YAML file holds. A file may hold several kinds.
 _SECTIONS: dict[str, type[_Strict]] = {
     "areas": Area,
@@ -322,7 +325,7 @@ def _message(err: Any) -> str:
 def _read_file(path: Path, items: dict[str, list[tuple[str, Any]]], problems: list[Problem]) -> None:
     fname = str(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except UnicodeDecodeError:
         problems.append(Problem(fname, "-", "-", "not UTF-8 text"))
         return
