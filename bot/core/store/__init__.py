@@ -105,7 +105,9 @@ class Store:
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise InputError(f"{path} is not a usable Premortem database ({exc}); refusing to touch it") from None
+            raise InputError(
+                f"{path} is not a usable Premortem database ({exc}); refusing to touch it"
+            ) from None
         return store
 
     def close(self) -> None:
@@ -170,12 +172,16 @@ def _refuse_non_sqlite(path: Path) -> None:
             head = fh.read(len(_SQLITE_HEADER))
     except FileNotFoundError:
         if not path.parent.exists():
-            raise InputError(f"cannot create the database {path}: {path.parent} does not exist") from None
+            raise InputError(
+                f"cannot create the database {path}: {path.parent} does not exist"
+            ) from None
         return
     except OSError as exc:
         raise InputError(f"cannot read the database {path}: {exc.strerror}") from None
     if head and head != _SQLITE_HEADER:
-        raise InputError(f"{path} is not a Premortem database (not an SQLite file); refusing to touch it")
+        raise InputError(
+            f"{path} is not a Premortem database (not an SQLite file); refusing to touch it"
+        )
 
 
 def _check_ours(db: Database, path: Path) -> None:
@@ -185,7 +191,7 @@ def _check_ours(db: Database, path: Path) -> None:
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     if app_id != migrations.APPLICATION_ID and (app_id != 0 or tables):
         raise InputError(
-            f"{path} is an SQLite database of another program, not Premortem's; refusing to touch it"
+            f"{path} is another program's SQLite database, not Premortem's; refusing to touch it"
         )
     if tables:
         problems = [r[0] for r in conn.execute("PRAGMA quick_check")]

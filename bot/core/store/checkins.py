@@ -27,35 +27,56 @@ class CheckinSchedule:
     updated: str
 
 
+_UPSERT = """
+INSERT INTO checkin_schedules (project_id, spec, next_due, who, channel, active, created, updated)
+VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+ON CONFLICT (project_id) DO UPDATE SET spec = excluded.spec, next_due = excluded.next_due,
+    who = excluded.who, channel = excluded.channel, active = 1, updated = excluded.updated
+"""
+
+
 class CheckinStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
     def set(
-        self, project_id: int, spec: str, next_due: str | None, *, who: str = "", channel: str | None = None
+        self,
+        project_id: int,
+        spec: str,
+        next_due: str | None,
+        *,
+        who: str = "",
+        channel: str | None = None,
     ) -> CheckinSchedule:
         now = self._store.now()
         with self._store.transaction() as db:
             db.execute(
-                "INSERT INTO checkin_schedules (project_id, spec, next_due, who, channel, active, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (project_id) DO UPDATE SET spec = excluded.spec, "
-                "next_due = excluded.next_due, who = excluded.who, channel = excluded.channel, active = 1, "
-                "updated = excluded.updated",
-                (project_id, one_line(spec, 200), next_due, one_line(who, NAME_LIMIT), channel, now, now),
+                _UPSERT,
+                (
+                    project_id,
+                    one_line(spec, 200),
+                    next_due,
+                    one_line(who, NAME_LIMIT),
+                    channel,
+                    now,
+                    now,
+                ),
             )
         got = self.get(project_id)
         assert got is not None
         return got
 
     def get(self, project_id: int) -> CheckinSchedule | None:
-        rows = self._store.rows("SELECT * FROM checkin_schedules WHERE project_id = ?", (project_id,))
+        rows = self._store.rows(
+            "SELECT * FROM checkin_schedules WHERE project_id = ?", (project_id,)
+        )
         return record(CheckinSchedule, rows[0], active=bool) if rows else None
 
     def due(self, now: str) -> list[CheckinSchedule]:
         """Active schedules due at or before `now` (ISO time), soonest first."""
         rows = self._store.rows(
-            "SELECT * FROM checkin_schedules WHERE active = 1 AND next_due IS NOT NULL AND next_due <= ? "
-            "ORDER BY next_due",
+            "SELECT * FROM checkin_schedules WHERE active = 1 AND next_due IS NOT NULL "
+            "AND next_due <= ? ORDER BY next_due",
             (now,),
         )
         return [record(CheckinSchedule, r, active=bool) for r in rows]

@@ -80,19 +80,25 @@ class ConsultationStore:
         now = self._store.now()
         with self._store.transaction() as db:
             try:
-                cid = db["consultations"].insert(
-                    {
-                        "project_id": project_id,
-                        "status": "active",
-                        "current_question": current_question,
-                        "proposal": clean(proposal, PROPOSAL_LIMIT) if proposal else None,
-                        "proposal_levels": json.dumps(proposal_levels) if proposal_levels is not None else None,
-                        "started_by": one_line(who, NAME_LIMIT),
-                        "started": now,
-                        "updated": now,
-                        "finished": None,
-                    }
-                ).last_pk
+                cid = (
+                    db["consultations"]
+                    .insert(
+                        {
+                            "project_id": project_id,
+                            "status": "active",
+                            "current_question": current_question,
+                            "proposal": clean(proposal, PROPOSAL_LIMIT) if proposal else None,
+                            "proposal_levels": json.dumps(proposal_levels)
+                            if proposal_levels is not None
+                            else None,
+                            "started_by": one_line(who, NAME_LIMIT),
+                            "started": now,
+                            "updated": now,
+                            "finished": None,
+                        }
+                    )
+                    .last_pk
+                )
             except sqlite3.IntegrityError:
                 raise InputError("this project already has a consultation under way") from None
         return self.get(int(cid))
@@ -105,13 +111,15 @@ class ConsultationStore:
 
     def open_for(self, project_id: int) -> ConsultationRecord | None:
         rows = self._store.rows(
-            "SELECT * FROM consultations WHERE project_id = ? AND status != 'finished'", (project_id,)
+            "SELECT * FROM consultations WHERE project_id = ? AND status != 'finished'",
+            (project_id,),
         )
         return _consultation(rows[0]) if rows else None
 
     def latest_for(self, project_id: int) -> ConsultationRecord | None:
         rows = self._store.rows(
-            "SELECT * FROM consultations WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project_id,)
+            "SELECT * FROM consultations WHERE project_id = ? ORDER BY id DESC LIMIT 1",
+            (project_id,),
         )
         return _consultation(rows[0]) if rows else None
 
@@ -120,7 +128,7 @@ class ConsultationStore:
         consultation_id: int,
         *,
         status: Status | None = None,
-        current_question: str | None | object = _KEEP,
+        current_question: str | object | None = _KEEP,
     ) -> ConsultationRecord:
         """Change the status and/or the question waiting for an answer (None: no question)."""
         now = self._store.now()
@@ -147,25 +155,32 @@ class ConsultationStore:
     ) -> AnswerRecord:
         with self._store.transaction() as db:
             seq = db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM answers WHERE consultation_id = ?", (consultation_id,)
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM answers WHERE consultation_id = ?",
+                (consultation_id,),
             ).fetchone()[0]
-            aid = db["answers"].insert(
-                {
-                    "consultation_id": consultation_id,
-                    "seq": seq,
-                    "question_id": question_id,
-                    "value": value,
-                    "raw_text": clean(raw_text, ANSWER_LIMIT),
-                    "via": via,
-                    "who": one_line(who, NAME_LIMIT),
-                    "at": self._store.now(),
-                    "retracted": 0,
-                }
-            ).last_pk
+            aid = (
+                db["answers"]
+                .insert(
+                    {
+                        "consultation_id": consultation_id,
+                        "seq": seq,
+                        "question_id": question_id,
+                        "value": value,
+                        "raw_text": clean(raw_text, ANSWER_LIMIT),
+                        "via": via,
+                        "who": one_line(who, NAME_LIMIT),
+                        "at": self._store.now(),
+                        "retracted": 0,
+                    }
+                )
+                .last_pk
+            )
             db["consultations"].update(consultation_id, {"updated": self._store.now()})
         return _answer(self._store.rows("SELECT * FROM answers WHERE id = ?", (aid,))[0])
 
-    def answers(self, consultation_id: int, *, include_retracted: bool = False) -> list[AnswerRecord]:
+    def answers(
+        self, consultation_id: int, *, include_retracted: bool = False
+    ) -> list[AnswerRecord]:
         """The consultation's answers (skips included), oldest first."""
         sql = "SELECT * FROM answers WHERE consultation_id = ?"
         if not include_retracted:
@@ -176,7 +191,8 @@ class ConsultationStore:
         """Mark the latest standing answer retracted (the `back` command) and return it."""
         with self._store.transaction() as db:
             rows = self._store.rows(
-                "SELECT * FROM answers WHERE consultation_id = ? AND retracted = 0 ORDER BY seq DESC LIMIT 1",
+                "SELECT * FROM answers WHERE consultation_id = ? AND retracted = 0 "
+                "ORDER BY seq DESC LIMIT 1",
                 (consultation_id,),
             )
             if not rows:

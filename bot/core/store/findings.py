@@ -46,6 +46,16 @@ class FindingRecord:
     updated: str
 
 
+_UPSERT = """
+INSERT INTO findings (project_id, consultation_id, key, origin, risk, area, level, evidence,
+    status, created, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (project_id, key) DO UPDATE SET consultation_id = excluded.consultation_id,
+    origin = excluded.origin, risk = excluded.risk, area = excluded.area, level = excluded.level,
+    evidence = excluded.evidence, status = excluded.status, updated = excluded.updated
+"""
+
+
 class FindingStore:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -62,12 +72,7 @@ class FindingStore:
         now = self._store.now()
         with self._store.transaction() as db:
             db.execute(
-                "INSERT INTO findings (project_id, consultation_id, key, origin, risk, area, level, "
-                "evidence, status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (project_id, key) DO UPDATE SET consultation_id = excluded.consultation_id, "
-                "origin = excluded.origin, risk = excluded.risk, area = excluded.area, "
-                "level = excluded.level, evidence = excluded.evidence, status = excluded.status, "
-                "updated = excluded.updated",
+                _UPSERT,
                 (
                     project_id,
                     consultation_id,
@@ -84,7 +89,12 @@ class FindingStore:
             )
 
     def sync(
-        self, project_id: int, origin: Origin, findings: list[NewFinding], *, consultation_id: int | None = None
+        self,
+        project_id: int,
+        origin: Origin,
+        findings: list[NewFinding],
+        *,
+        consultation_id: int | None = None,
     ) -> None:
         """Make `findings` the open findings of `origin`; resolve the others of that origin."""
         with self._store.transaction() as db:
@@ -93,21 +103,24 @@ class FindingStore:
             keys = [f.key for f in findings]
             marks = ",".join("?" * len(keys))
             db.execute(
-                f"UPDATE findings SET status = 'resolved', updated = ? WHERE project_id = ? AND origin = ? "
-                f"AND status = 'open'" + (f" AND key NOT IN ({marks})" if keys else ""),
+                "UPDATE findings SET status = 'resolved', updated = ? WHERE project_id = ? "
+                "AND origin = ? AND status = 'open'"
+                + (f" AND key NOT IN ({marks})" if keys else ""),
                 (self._store.now(), project_id, origin, *keys),
             )
 
     def resolve(self, project_id: int, key: str) -> bool:
         with self._store.transaction() as db:
             cur = db.execute(
-                "UPDATE findings SET status = 'resolved', updated = ? WHERE project_id = ? AND key = ? "
-                "AND status = 'open'",
+                "UPDATE findings SET status = 'resolved', updated = ? "
+                "WHERE project_id = ? AND key = ? AND status = 'open'",
                 (self._store.now(), project_id, key),
             )
             return cur.rowcount == 1
 
-    def for_project(self, project_id: int, *, status: Literal["open", "resolved"] | None = "open") -> list[FindingRecord]:
+    def for_project(
+        self, project_id: int, *, status: Literal["open", "resolved"] | None = "open"
+    ) -> list[FindingRecord]:
         sql = "SELECT * FROM findings WHERE project_id = ?"
         params: tuple[Any, ...] = (project_id,)
         if status:
@@ -121,12 +134,17 @@ class FindingStore:
         """Keep what a summary showed, so the next one can say what changed."""
         with self._store.transaction() as db:
             db["summaries"].insert(
-                {"project_id": project_id, "at": self._store.now(), "snapshot": json.dumps(snapshot)}
+                {
+                    "project_id": project_id,
+                    "at": self._store.now(),
+                    "snapshot": json.dumps(snapshot),
+                }
             )
 
     def last_summary(self, project_id: int) -> dict[str, Any] | None:
         rows = self._store.rows(
-            "SELECT snapshot, at FROM summaries WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project_id,)
+            "SELECT snapshot, at FROM summaries WHERE project_id = ? ORDER BY id DESC LIMIT 1",
+            (project_id,),
         )
         if not rows:
             return None
@@ -136,12 +154,18 @@ class FindingStore:
         """Remember the message a summary was posted as in `channel`, to edit it later."""
         with self._store.transaction() as db:
             db["summary_posts"].upsert(
-                {"project_id": project_id, "channel": channel, "ts": ts, "updated": self._store.now()},
+                {
+                    "project_id": project_id,
+                    "channel": channel,
+                    "ts": ts,
+                    "updated": self._store.now(),
+                },
                 pk=("project_id", "channel"),
             )
 
     def summary_post(self, project_id: int, channel: str) -> str | None:
         rows = self._store.rows(
-            "SELECT ts FROM summary_posts WHERE project_id = ? AND channel = ?", (project_id, channel)
+            "SELECT ts FROM summary_posts WHERE project_id = ? AND channel = ?",
+            (project_id, channel),
         )
         return rows[0]["ts"] if rows else None

@@ -33,13 +33,17 @@ class Migration:
 MIGRATIONS: list[Migration] = []
 
 
-def migration(version: int, name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+def migration(
+    version: int, name: str
+) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
     """Register a migration; versions must follow each other without gaps."""
 
     def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
         expected = len(MIGRATIONS) + 1
         if version != expected:
-            raise RuntimeError(f"migration {version} ({name}) registered out of order; expected {expected}")
+            raise RuntimeError(
+                f"migration {version} ({name}) registered out of order; expected {expected}"
+            )
         MIGRATIONS.append(Migration(version, name, fn))
         return fn
 

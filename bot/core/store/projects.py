@@ -58,17 +58,21 @@ class ProjectStore:
         with self._store.transaction() as db:
             self.ensure_team(team_id)
             try:
-                pid = db["projects"].insert(
-                    {
-                        "team_id": team_id,
-                        "name": clean,
-                        "name_key": name_key(clean),
-                        "channel": channel,
-                        "owner": owner,
-                        "archetype": None,
-                        "created": self._store.now(),
-                    }
-                ).last_pk
+                pid = (
+                    db["projects"]
+                    .insert(
+                        {
+                            "team_id": team_id,
+                            "name": clean,
+                            "name_key": name_key(clean),
+                            "channel": channel,
+                            "owner": owner,
+                            "archetype": None,
+                            "created": self._store.now(),
+                        }
+                    )
+                    .last_pk
+                )
             except sqlite3.IntegrityError:
                 raise InputError(f"there is already a project named {clean!r}") from None
         return self.get(int(pid))
@@ -80,12 +84,15 @@ class ProjectStore:
         return record(Project, rows[0])
 
     def list(self, team_id: str) -> list[Project]:
-        rows = self._store.rows("SELECT * FROM projects WHERE team_id = ? ORDER BY name_key", (team_id,))
+        rows = self._store.rows(
+            "SELECT * FROM projects WHERE team_id = ? ORDER BY name_key", (team_id,)
+        )
         return [record(Project, r) for r in rows]
 
     def by_channel(self, team_id: str, channel: str) -> list[Project]:
         rows = self._store.rows(
-            "SELECT * FROM projects WHERE team_id = ? AND channel = ? ORDER BY id", (team_id, channel)
+            "SELECT * FROM projects WHERE team_id = ? AND channel = ? ORDER BY id",
+            (team_id, channel),
         )
         return [record(Project, r) for r in rows]
 
@@ -118,7 +125,9 @@ class ProjectStore:
         with self._store.transaction() as db:
             db["projects"].update(project_id, {"archetype": archetype})
 
-    def update(self, project_id: int, *, channel: str | None = None, owner: str | None = None) -> Project:
+    def update(
+        self, project_id: int, *, channel: str | None = None, owner: str | None = None
+    ) -> Project:
         """Set the channel and/or owner (None leaves a field as it is)."""
         changes = {k: v for k, v in {"channel": channel, "owner": owner}.items() if v is not None}
         if changes:
@@ -130,6 +139,9 @@ class ProjectStore:
 
 def _has_every_word(name_words: list[str], query_words: list[str]) -> bool:
     return all(
-        any(w == n or (len(w) >= 3 and n.startswith(w)) or fuzz.ratio(w, n) >= _MATCH_CUTOFF for n in name_words)
+        any(
+            w == n or (len(w) >= 3 and n.startswith(w)) or fuzz.ratio(w, n) >= _MATCH_CUTOFF
+            for n in name_words
+        )
         for w in query_words
     )
