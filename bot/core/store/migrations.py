@@ -184,3 +184,45 @@ def apply_one(db: Database, m: Migration, now: str) -> None:
     m.apply(db)
     db["schema_version"].insert({"version": m.version, "name": m.name, "applied": now})
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+@migration(2, "check-in rules, zones, due index and claimed check-ins")
+def _checkins(db: Database) -> None:
+    for statement in _CHECKINS.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+# `checkins` holds one row per occurrence claimed: UNIQUE (project_id, due) is what makes a
+# second process or a restart unable to claim, and so send, the same check-in twice.
+_CHECKINS = """
+ALTER TABLE checkin_schedules ADD COLUMN rule TEXT;
+ALTER TABLE checkin_schedules ADD COLUMN tz TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE checkin_schedules ADD COLUMN last_due TEXT;
+CREATE INDEX checkin_schedules_due ON checkin_schedules (next_due) WHERE active = 1;
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    due TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN
+        ('claimed', 'sending', 'sent', 'snoozed', 'answered', 'skipped', 'expired', 'failed')),
+    claimed_by TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    snoozed_until TEXT,
+    questions TEXT NOT NULL DEFAULT '[]',
+    answers TEXT NOT NULL DEFAULT '{}',
+    baseline TEXT,
+    dm_channel TEXT,
+    dm_ts TEXT,
+    sent_at TEXT,
+    reminded_at TEXT,
+    closed_at TEXT,
+    summary_ts TEXT,
+    error TEXT,
+    UNIQUE (project_id, due)
+);
+CREATE INDEX checkins_waiting ON checkins (status, snoozed_until);
+CREATE INDEX checkins_project ON checkins (project_id, id)
+"""
