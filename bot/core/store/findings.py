@@ -28,6 +28,7 @@ class NewFinding:
     level: Level
     evidence: str
     risk: str | None = None
+    note: str = ""  # why it is a finding, when the risk alone does not say
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class FindingRecord:
     area: str
     level: Level
     evidence: str
+    note: str
     status: Literal["open", "resolved"]
     created: str
     updated: str
@@ -48,11 +50,12 @@ class FindingRecord:
 
 _UPSERT = """
 INSERT INTO findings (project_id, consultation_id, key, origin, risk, area, level, evidence,
-    status, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    note, status, created, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (project_id, key) DO UPDATE SET consultation_id = excluded.consultation_id,
     origin = excluded.origin, risk = excluded.risk, area = excluded.area, level = excluded.level,
-    evidence = excluded.evidence, status = excluded.status, updated = excluded.updated
+    evidence = excluded.evidence, note = excluded.note, status = excluded.status,
+    updated = excluded.updated
 """
 
 
@@ -82,6 +85,7 @@ class FindingStore:
                     finding.area,
                     finding.level,
                     clean(finding.evidence, EVIDENCE_LIMIT),
+                    clean(finding.note, EVIDENCE_LIMIT),
                     status,
                     now,
                     now,

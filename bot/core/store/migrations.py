@@ -226,3 +226,8 @@ CREATE TABLE checkins (
 CREATE INDEX checkins_waiting ON checkins (status, snoozed_until);
 CREATE INDEX checkins_project ON checkins (project_id, id)
 """
+
+
+@migration(3, "a note on each finding: why it is one")
+def _finding_notes(db: Database) -> None:
+    db.execute("ALTER TABLE findings ADD COLUMN note TEXT NOT NULL DEFAULT ''")
