@@ -7,6 +7,7 @@ can fix them without reading this code. See knowledge/README.md for the schema.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -224,8 +225,22 @@ class KnowledgeBase:
 
 # --- loading -----------------------------------------------------------------------------
 
-# libyaml parses several times faster than the pure-Python loader; both are safe loaders.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml when present: several times faster) with YAML 1.2 booleans.
+
+    YAML 1.1 reads `yes`, `no`, `on` and `off` as booleans, which turns the most common answer
+    values into True and False. Only `true` and `false` are booleans here.
+    """
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 # Which model each top-level key of a YAML file holds. A file may hold several kinds.
 _SECTIONS: dict[str, type[_Strict]] = {
@@ -398,6 +413,22 @@ def _cross_check(kb: KnowledgeBase) -> list[Problem]:
                     out.append(Problem(f, q.id, f"options.{i}.follow_up.{j}", f"unknown question {qid!r}"))
                 elif qid == q.id:
                     out.append(Problem(f, q.id, f"options.{i}.follow_up.{j}", "a question cannot follow itself"))
+
+    reachable = {qid for q in kb.questions.values() for o in q.options for qid in o.follow_up}
+    for q in kb.questions.values():
+        if q.follow_up_only and q.id not in reachable:
+            out.append(Problem(where("questions", q.id), q.id, "follow_up_only", "no answer leads to this question"))
+        for i, opt in enumerate(q.options):
+            if len(opt.label) > 75:
+                out.append(Problem(where("questions", q.id), q.id, f"options.{i}.label", "longer than 75 characters"))
+    setters = sorted(q.id for q in kb.questions.values() if any(o.sets_archetype for o in q.options))
+    if len(setters) > 1:
+        for qid in setters[1:]:
+            out.append(
+                Problem(where("questions", qid), qid, "options", f"only one question may set the archetype; {setters[0]} does")
+            )
+    if any(q.archetypes for q in kb.questions.values()) and not setters:
+        out.append(Problem("questions", "-", "sets_archetype", "archetype-specific questions exist but no option sets it"))
 
     for t in kb.rule_tests:
         for qid, value in t.answers.items():
