@@ -143,6 +143,33 @@ class ConsultationStore:
             db["consultations"].update(consultation_id, changes)
         return self.get(consultation_id)
 
+    def set_proposal(
+        self, consultation_id: int, proposal: str, proposal_levels: dict[str, str] | None
+    ) -> ConsultationRecord:
+        """Attach a proposal (and the levels its analysis gave) to a consultation."""
+        with self._store.transaction() as db:
+            self.get(consultation_id)
+            db["consultations"].update(
+                consultation_id,
+                {
+                    "proposal": clean(proposal, PROPOSAL_LIMIT),
+                    "proposal_levels": json.dumps(proposal_levels)
+                    if proposal_levels is not None
+                    else None,
+                    "updated": self._store.now(),
+                },
+            )
+        return self.get(consultation_id)
+
+    def proposal_levels(self, project_id: int) -> dict[str, str] | None:
+        """The area levels of the project's latest analysed proposal, if it has one."""
+        rows = self._store.rows(
+            "SELECT proposal_levels FROM consultations WHERE project_id = ? "
+            "AND proposal_levels IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (project_id,),
+        )
+        return json.loads(rows[0]["proposal_levels"]) if rows else None
+
     def add_answer(
         self,
         consultation_id: int,
