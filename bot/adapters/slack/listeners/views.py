@@ -1,0 +1,60 @@
+"""The review modal's submission: read the pasted proposal and post its findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack import posting
+from bot.adapters.slack.builders.review_builder import build_review_error
+from bot.adapters.slack.builders.summary_builder import build_summary_message
+from bot.adapters.slack.ids import Ids
+from bot.adapters.slack.payloads import ReviewContext
+from bot.adapters.slack.services import Services
+from bot.core.assessment import build_summary, levels_from_analysis, observations_from_analysis
+from bot.core.store.text import PROPOSAL_LIMIT, clean
+
+
+def register(app: App) -> None:
+    app.view(Ids.REVIEW_MODAL.value)(handle_review_submission)
+
+
+def handle_review_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    values = (view.get("state") or {}).get("values") or {}
+    field = (values.get(Ids.REVIEW_INPUT_BLOCK.value) or {}).get(Ids.REVIEW_INPUT.value) or {}
+    proposal = clean(str(field.get("value") or ""), PROPOSAL_LIMIT)
+    if not proposal:
+        ack(**build_review_error("Paste a proposal to review."))
+        return
+    metadata = ReviewContext.parse(view.get("private_metadata"))
+    ack()
+    services = Services.of(context)
+    analysis = services.analyzer.analyse(proposal)
+    summary = build_summary(
+        services.kb,
+        project="Proposal review",
+        answers={},
+        observations=observations_from_analysis(analysis),
+        proposal_levels=levels_from_analysis(analysis),
+        now=services.store.now(),
+    )
+    user = str((body.get("user") or {}).get("id") or metadata.user)
+    message = build_summary_message(summary, title=f"Proposal review for {_name(body)}")
+    if metadata.channel:
+        try:
+            posting.post_messages(client, metadata.channel, [message])
+            return
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+    posting.post_messages(client, posting.open_dm(client, user), [message])
+
+
+def _name(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str(user.get("name") or user.get("username") or "you")

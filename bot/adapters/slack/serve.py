@@ -1,0 +1,66 @@
+"""`premortem serve`: run the Slack app, in Socket Mode or over HTTP.
+
+Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise, or with `--http`,
+HTTP at /slack/events on uvicorn. Everything is built (settings checked, knowledge loaded,
+database migrated, bot token verified) before the port opens or the socket connects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+DEFAULT_PORT = 3000
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)",
+        description="Run the Slack app. Settings come from the environment and .env: "
+        "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, PREMORTEM_DB, "
+        "PREMORTEM_KNOWLEDGE. See deploy/README.md.",
+    )
+    p.add_argument("--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT") or DEFAULT_PORT),
+        help=f"HTTP port (default: $PORT or {DEFAULT_PORT})",
+    )
+    p.add_argument("--host", default="0.0.0.0", help="HTTP interface to bind (default: 0.0.0.0)")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    from bot.adapters.slack.app import build_app
+    from bot.adapters.slack.services import Services
+    from bot.adapters.slack.settings import load_settings
+
+    settings = load_settings(force_http=args.http)
+    services = Services.open(settings.premortem_db, args.knowledge or settings.premortem_knowledge)
+    app = build_app(settings, services)
+    log = logging.getLogger("premortem.serve")
+    try:
+        if settings.mode(force_http=args.http) == "socket":
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert settings.slack_app_token is not None
+            log.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        else:
+            from bot.adapters.slack.asgi import EVENTS_PATH, serve_http
+
+            log.info("serving HTTP on %s:%d%s", args.host, args.port, EVENTS_PATH)
+            serve_http(app, args.host, args.port)
+    finally:
+        services.close()
+    return 0
