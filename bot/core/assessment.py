@@ -257,14 +257,17 @@ def assess(
 ) -> tuple[dict[str, Level], list[SummaryFinding], set[str]]:
     """Level per area, every open finding, and the areas discussed.
 
-    An area's level is its worst open finding. Without one, it is `low` when the team answered
-    a question about it or the proposal settled it, and `medium` otherwise: silence is a risk.
+    An area's level is its worst open finding. Without one, it is `low` when an answer cleared
+    a risk in it or the proposal settled it, and `medium` otherwise: silence is a risk.
     An answer supersedes the proposal: a risk it clears is gone, and a proposal finding that
-    names no risk ("monitoring is not addressed") no longer counts once the area is answered.
+    names no risk ("monitoring is not addressed") no longer counts once an answer addressed
+    the area.
     """
     values = {qid: a.value for qid, a in answers.items()}
     _, _, cleared = raised_and_cleared(kb, values)
-    answered_areas = {kb.questions[q].area for q in values if q in kb.questions}
+    # An area is addressed by the answers when one of them cleared a risk in it; an answer
+    # that neither raises nor clears (the archetype, say) tells nothing about the area.
+    answered_areas = {kb.risks[r].area for r in cleared if r in kb.risks}
     found: dict[str, SummaryFinding] = {}
 
     def keep(f: SummaryFinding) -> None:
@@ -361,7 +364,6 @@ def _quote(kb: KnowledgeBase, answer: GivenAnswer) -> str:
 def _finding(
     kb: KnowledgeBase, risk: Risk, level: Level, evidence: str, origin: Origin
 ) -> SummaryFinding:
-    m = risk.mitigations[0]
     cite = risk.sources[0]
     return SummaryFinding(
         area=risk.area,
@@ -370,14 +372,9 @@ def _finding(
         evidence=evidence,
         origin=origin,
         risk=risk.id,
-        mitigation=f"{m.action} (owner: {m.owner}; done when {_lower_first(m.done_when)})",
+        mitigation=risk.mitigations[0].action,
         source=f"{kb.source_title(cite)}, {cite.where}",
     )
-
-
-def _lower_first(text: str) -> str:
-    """ "The owner has…" -> "the owner has…", but "ML team…" stays."""
-    return text if len(text) > 1 and text[1].isupper() else text[:1].lower() + text[1:]
 
 
 def _finding_order(kb: KnowledgeBase) -> Any:

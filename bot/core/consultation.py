@@ -212,6 +212,30 @@ class Consultations:
     def open_for(self, project_id: int) -> ConsultationRecord | None:
         return self.store.consultations.open_for(project_id)
 
+    def record_answer(self, project_id: int, question_id: str, value: str, who: str) -> str:
+        """Record an option chosen outside a consultation's flow (a check-in), keeping the
+        project's findings and archetype in step; returns the option's label.
+
+        The answer joins the project's latest consultation (one is made if it has none), so
+        it counts wherever answers count, and the latest answer to a question wins.
+        """
+        question = self._question(question_id)
+        if value not in {o.value for o in question.options}:
+            raise InputError(f"{value!r} is not an answer to {question_id}")
+        label = _label(question, value)
+        with self.store.transaction():
+            project = self.store.projects.get(project_id)
+            c = self.store.consultations.latest_for(project_id)
+            if c is None:
+                c = self.store.consultations.create(project_id, who=who)
+                c = self.store.consultations.update(c.id, status="finished", current_question=None)
+            self.store.consultations.add_answer(
+                c.id, question_id, value, raw_text=label, via="option", who=who
+            )
+            self._log("answer.recorded", c, who, question=question_id, value=value)
+            self._after_answers(project, c)
+        return label
+
     def summary(self, project_id: int, *, record: bool = True) -> RiskSummary:
         """The project's risk summary now; `record` keeps it as the base of the next one's
         "what changed"."""
@@ -309,7 +333,7 @@ class Consultations:
 
     def _project_answers(self, project_id: int) -> dict[str, GivenAnswer]:
         return {
-            qid: GivenAnswer(qid, a.value, a.raw_text)
+            qid: GivenAnswer(qid, a.value, a.raw_text if a.via == "text" else "")
             for qid, a in self.store.consultations.project_answers(project_id).items()
             if a.value is not None
         }

@@ -116,6 +116,13 @@ class ConsultationStore:
         )
         return _consultation(rows[0]) if rows else None
 
+    def for_project(self, project_id: int) -> list[ConsultationRecord]:
+        """All the project's consultations, oldest first."""
+        rows = self._store.rows(
+            "SELECT * FROM consultations WHERE project_id = ? ORDER BY id", (project_id,)
+        )
+        return [_consultation(r) for r in rows]
+
     def latest_for(self, project_id: int) -> ConsultationRecord | None:
         rows = self._store.rows(
             "SELECT * FROM consultations WHERE project_id = ? ORDER BY id DESC LIMIT 1",
