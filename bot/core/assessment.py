@@ -110,6 +110,16 @@ class _Analysis(Protocol):
     def findings(self) -> Sequence[_AnalysedFinding]: ...
 
 
+# What a proposal finding that names no risk means, by the analysis's reason for it.
+_REASON_NOTES = {
+    "silent": "The proposal does not address it",
+    "hedged": "The proposal only hedges about it",
+    "vague": "The proposal mentions it only vaguely",
+    "negated": "The proposal says it is missing",
+    "stated": "The proposal states a problem",
+}
+
+
 def observations_from_analysis(analysis: _Analysis) -> list[Observation]:
     """The proposal analysis's findings, as observations."""
     return [
@@ -119,7 +129,7 @@ def observations_from_analysis(analysis: _Analysis) -> list[Observation]:
             evidence=f.evidence,
             origin="proposal",
             risk=f.risk,
-            note=f.reason,
+            note=_REASON_NOTES.get(f.reason, f.reason),
         )
         for f in analysis.findings
         if f.level in _RANK

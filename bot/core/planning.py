@@ -7,16 +7,18 @@ order of precedence it asks:
    which questions apply (a question listing archetypes is asked only when one matches);
 2. the follow-ups of a worrying answer, right after it, as a person would, up to
    FOLLOW_UPS_UP_TO questions in one area, so one worrying area cannot take the budget;
-3. the question with the highest score: the uncertainty left in its area (not addressed by the
-   proposal, not yet answered) times the severity of the risks it probes, plus a bonus for
-   core questions and for the four areas every consultation probes (objectives, data,
+3. the question with the highest score: the uncertainty left in its area (1 when neither the
+   proposal nor an answer addressed it) times its weight (the severity of the risks it probes,
+   plus a bonus for a core question and for one of the project's archetype), plus a bonus for
+   the first core question of the four areas every consultation probes (objectives, data,
    deployment ownership, stakeholder alignment). Uncertainty falls with each answer in an
-   area, so the questions go round the areas before going deeper into any one.
+   area, less after a worrying answer than after a reassuring one, so the questions go round
+   the areas first, then deeper where the answers worried.
 
-It stops when nothing scores above a threshold or the budget (MAX_QUESTIONS) is spent. The
-budget keeps a place for each of the four always-probed areas not yet asked about, so neither
-follow-ups nor other areas can crowd them out. Core questions score above the threshold, so
-they are asked unless the proposal settled their area or the budget runs out first.
+It stops when nothing scores STOP_BELOW or more, or the budget (MAX_QUESTIONS) is spent. The
+budget keeps a place for each of the four always-probed areas whose core questions have not
+been reached yet, so neither follow-ups nor other areas can crowd them out. A core question
+in an area nobody has addressed always scores above the threshold.
 Everything is derived from the answers so far, so a resumed consultation plans exactly as the
 interrupted one would have.
 """
@@ -36,15 +38,14 @@ ALWAYS_PROBED: tuple[str, ...] = ("objectives", "data", "deployment", "stakehold
 # Uncertainty left in an area, before any answer, by what the proposal said of it.
 _START_UNCERTAINTY = {None: 1.0, "medium": 1.0, "high": 0.6, "low": 0.0}
 # How much one question in the area takes away, by what the answer did.
-_AFTER_CLEAR = 0.35
+_AFTER_CLEAR = 0.25
 _AFTER_RAISE = 0.5
 _AFTER_SKIP = 0.75
 _CORE_BONUS = 1.0
-_ARCHETYPE_QUESTION_BONUS = 3.0
-_ARCHETYPE_SPECIFIC_BONUS = 0.4
-_UNPROBED_CORE_AREA_BONUS = 0.3
+_ARCHETYPE_SPECIFIC_BONUS = 1.15  # the archetype steers: its questions lead outside the core areas
+_UNPROBED_CORE_AREA_BONUS = 0.5
 _KNOWN_FROM_PROPOSAL = 0.5  # the proposal already stated every risk the question probes
-STOP_BELOW = 0.5
+STOP_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,13 @@ class _Plan:
         return None
 
     def probed(self) -> set[str]:
-        return {self.kb.questions[q].area for q, _ in self.state.asked if q in self.kb.questions}
+        """Areas whose core questions have been reached: one of them was asked."""
+        asked = (self.kb.questions.get(q) for q, _ in self.state.asked)
+        return {q.area for q in asked if q is not None and q.core}
 
     def unprobed_core_areas(self) -> set[str]:
-        """Always-probed areas not asked about yet that still have a question to ask."""
-        waiting = {q.area for q in self.candidates()} - self.probed()
+        """Always-probed areas with a core question still to ask and none asked yet."""
+        waiting = {q.area for q in self.candidates() if q.core} - self.probed()
         return waiting & set(ALWAYS_PROBED)
 
     def pending_follow_ups(self) -> list[Question]:
@@ -177,7 +180,8 @@ class _Plan:
             if q is None:
                 continue
             option = _option(self.kb, qid, value)
-            if option is None:
+            if option is None or not (option.raises or option.clears):
+                # skipped, or an answer that tells nothing about risks (the archetype)
                 left[q.area] *= _AFTER_SKIP
             elif option.raises:
                 left[q.area] *= _AFTER_RAISE
@@ -190,14 +194,15 @@ class _Plan:
         probed = self.probed()
         out = []
         for order, q in enumerate(self.candidates()):
-            score = left[q.area] * _severity_weight(self.kb, q)
+            weight = _severity_weight(self.kb, q)
+            if q.core:
+                weight += _CORE_BONUS
+            if q.archetypes:
+                weight += _ARCHETYPE_SPECIFIC_BONUS
+            score = left[q.area] * weight
             if q.about and set(q.about) <= self.state.proposal_risks:
                 score *= _KNOWN_FROM_PROPOSAL
-            if q.core:
-                score += _CORE_BONUS
-            if q.archetypes:
-                score += _ARCHETYPE_SPECIFIC_BONUS
-            if q.area in ALWAYS_PROBED and q.area not in probed:
+            if q.core and q.area in ALWAYS_PROBED and q.area not in probed:
                 score += _UNPROBED_CORE_AREA_BONUS
             # ties go to the knowledge base's own order
             out.append((round(score, 6), -order, q))
