@@ -56,7 +56,7 @@ class Checkin:
     claimed_at: str
     attempts: int
     snoozed_until: str | None
-    questions: list[str]
+    questions: list[dict[str, str]]  # id, why (asked because), was (the answer before)
     answers: dict[str, str]
     baseline: dict[str, Any] | None
     dm_channel: str | None
@@ -107,10 +107,11 @@ UPDATE checkins SET status = 'claimed', claimed_by = :claimant, claimed_at = :no
 WHERE status = 'snoozed' AND snoozed_until <= :now
 RETURNING *
 """
-# A claim whose process died before sending (its lease ran out) is taken over, not lost.
+# A claim whose process died before sending (its lease ran out), or one given back after a
+# failed send, is taken over, not lost.
 _CLAIM_ABANDONED = """
 UPDATE checkins SET claimed_by = :claimant, claimed_at = :now
-WHERE status = 'claimed' AND claimed_at < :lease_cutoff
+WHERE status = 'claimed' AND (claimed_at < :lease_cutoff OR claimed_by = '')
 RETURNING *
 """
 
@@ -189,8 +190,9 @@ class CheckinStore:
 
         That is: one per schedule whose time has come (the schedule moves on to its next
         time after `now`, so missed occurrences are not replayed), every snoozed check-in
-        whose snooze is over, and every claim older than `lease_cutoff` left unsent by a
-        process that stopped. The caller sends each, then calls `begin_sending` first.
+        whose snooze is over, every claim older than `lease_cutoff` left unsent by a process
+        that stopped, and every claim given back after a failed send. Before sending one,
+        the caller takes it with `begin_sending`.
         """
         params = {"now": now, "claimant": claimant, "lease_cutoff": lease_cutoff}
         with self._store.transaction() as db:
@@ -205,31 +207,32 @@ class CheckinStore:
         """Take the claim to the wire; False if another process has taken it over since."""
         return self._move(checkin_id, "sending", ("claimed",), claimed_by=claimant) is not None
 
-    def mark_sent(
-        self,
-        checkin_id: int,
-        *,
-        dm_channel: str,
-        dm_ts: str | None,
-        questions: list[str],
-        baseline: dict[str, Any],
-        at: str,
+    def plan(
+        self, checkin_id: int, questions: list[dict[str, str]], baseline: dict[str, Any]
     ) -> None:
+        """What the check-in asks and the levels it compares with; kept when it is sent again."""
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE checkins SET status = 'sent', dm_channel = ?, dm_ts = ?, questions = ?, "
-                "baseline = COALESCE(baseline, ?), sent_at = ?, reminded_at = NULL, error = NULL "
-                "WHERE id = ?",
-                (dm_channel, dm_ts, json.dumps(questions), json.dumps(baseline), at, checkin_id),
+                "UPDATE checkins SET questions = ?, baseline = ? WHERE id = ? AND baseline IS NULL",
+                (json.dumps(questions), json.dumps(baseline), checkin_id),
+            )
+
+    def mark_sent(self, checkin_id: int, *, dm_channel: str, dm_ts: str | None, at: str) -> None:
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE checkins SET status = 'sent', dm_channel = ?, dm_ts = ?, sent_at = ?, "
+                "reminded_at = NULL, error = NULL WHERE id = ? AND status = 'sending'",
+                (dm_channel, dm_ts, at, checkin_id),
             )
 
     def release(self, checkin_id: int, error: str, *, give_up: bool) -> None:
-        """A send that failed: back to `claimed` for the next run to retry, or `failed`."""
+        """A send that failed: `failed` for good, or back to `claimed` with no holder, so the
+        next run (of any process) tries again."""
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE checkins SET status = ?, attempts = attempts + 1, error = ?, "
-                "claimed_at = ? WHERE id = ? AND status = 'sending'",
-                ("failed" if give_up else "claimed", error[:500], self._store.now(), checkin_id),
+                "UPDATE checkins SET status = ?, claimed_by = '', attempts = attempts + 1, "
+                "error = ? WHERE id = ? AND status = 'sending'",
+                ("failed" if give_up else "claimed", error[:500], checkin_id),
             )
 
     def settle_interrupted(self, cutoff: str) -> int:
