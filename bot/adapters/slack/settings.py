@@ -112,8 +112,14 @@ class SlackSettings(BaseSettings):
         return "socket" if self.slack_app_token is not None and not force_http else "http"
 
 
-def load_settings(force_http: bool = False, env_file: str | Path | None = ".env") -> SlackSettings:
-    """Settings from the environment (then `.env`), checked for the mode about to start."""
+def load_settings(
+    force_http: bool = False, env_file: str | Path | None = ".env", *, serving: bool = True
+) -> SlackSettings:
+    """Settings from the environment (then `.env`), checked for the mode about to start.
+
+    `serving=False` is for commands that only call the Web API (`premortem checkins
+    run-due`): they receive no requests, so they need no signing secret.
+    """
     try:
         settings = SlackSettings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
@@ -125,7 +131,7 @@ def load_settings(force_http: bool = False, env_file: str | Path | None = ".env"
         raise SettingsError(
             f"{name.upper()} {problem}: {_HOW.get(name, 'check its value')}"
         ) from None
-    if settings.mode(force_http) == "http" and settings.slack_signing_secret is None:
+    if serving and settings.mode(force_http) == "http" and settings.slack_signing_secret is None:
         name = "slack_signing_secret"
         raise SettingsError(f"SLACK_SIGNING_SECRET is missing (HTTP mode needs it): {_HOW[name]}")
     return settings
