@@ -30,3 +30,11 @@ class Ids(StrEnum):
     def pattern(cls, member: Ids) -> re.Pattern[str]:
         """Matches the member's id exactly, or with a `:suffix` (unique ids in one message)."""
         return re.compile(rf"^{re.escape(member.value)}(:.*)?$")
+
+
+class CheckinIds(StrEnum):
+    """The buttons of a check-in DM."""
+
+    ANSWER = "premortem.checkin.answer"  # an answer option; `:<question>:<value>` keeps it unique
+    SNOOZE = "premortem.checkin.snooze"  # `:day` or `:week`
+    SKIP = "premortem.checkin.skip"

@@ -63,3 +63,11 @@ class ReviewContext(_Carried):
 
     channel: str | None = Field(default=None, alias="ch")
     user: str = Field(alias="u")
+
+
+class CheckinChoice(_Carried):
+    """A button of a check-in DM: which check-in, and the question and option it answers."""
+
+    checkin: int = Field(alias="k")
+    question: str | None = Field(default=None, alias="q")
+    value: str | None = Field(default=None, alias="v")

@@ -1,0 +1,130 @@
+"""Check-ins in Slack: `/premortem checkin <project> <when>` and the buttons of a check-in DM."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.scheduler.delivery import Delivery
+from bot.adapters.slack.builders.checkin_builder import build_schedule_reply
+from bot.adapters.slack.ids import CheckinIds, Ids
+from bot.adapters.slack.listeners.commands import CommandCall, Subcommand, add_subcommand
+from bot.adapters.slack.payloads import CheckinChoice
+from bot.adapters.slack.services import Services
+from bot.core.checkins import Checkins, schedule_checkin, split_project_and_schedule
+from bot.core.errors import InputError, NotFound
+from bot.core.schedule import zone
+
+log = logging.getLogger(__name__)
+
+NO_ZONE = "I couldn't read your time zone from your Slack profile, so the times are UTC."
+
+
+def register(app: App) -> None:
+    add_subcommand(
+        Subcommand(
+            "checkin",
+            "checkin <project> <when>",
+            "schedule check-ins, e.g. `every monday 9:00`, `weekdays 10am`, "
+            "`first monday of the month`, a cron line, or `off`",
+            run_checkin,
+        )
+    )
+    app.action(Ids.pattern(CheckinIds.ANSWER))(handle_answer)  # type: ignore[arg-type]
+    app.action(Ids.pattern(CheckinIds.SNOOZE))(handle_snooze)  # type: ignore[arg-type]
+    app.action(CheckinIds.SKIP.value)(handle_skip)
+
+
+def run_checkin(call: CommandCall) -> None:
+    """Set the check-ins of a project, in the zone of the person setting them."""
+    call.ack()
+    store = call.services.store
+    bound = store.projects.by_channel(call.team, call.channel)
+    project, when = split_project_and_schedule(
+        call.argument,
+        lambda name: store.projects.find(call.team, name),
+        default=bound[0] if len(bound) == 1 else None,
+    )
+    tz, note = owner_zone(call.client, call.user)
+    channel = project.channel or (call.channel if call.channel.startswith(("C", "G")) else None)
+    schedule = schedule_checkin(store, project.id, when, owner=call.user, tz=tz, channel=channel)
+    text, blocks = build_schedule_reply(project.name, schedule, channel, note)
+    call.respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+def owner_zone(client: WebClient, user: str) -> tuple[str, str | None]:
+    """The person's IANA zone from their Slack profile (`tz`, never `tz_offset`, which is
+    wrong half the year), or UTC with a note saying so."""
+    try:
+        tz = (client.users_info(user=user).get("user") or {}).get("tz")
+    except SlackApiError as exc:
+        log.warning("users.info for %s failed: %s", user, exc.response.get("error"))
+        tz = None
+    if isinstance(tz, str) and tz:
+        try:
+            zone(tz)
+            return tz, None
+        except InputError:
+            log.warning("Slack gave %s the unknown zone %r", user, tz)
+    return "UTC", NO_ZONE
+
+
+def handle_answer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    checkins, choice = _checkin_of(body, action, context)
+    if choice.question is None or choice.value is None:
+        raise InputError("That button has expired; the check-in is in your messages with me.")
+    outcome = checkins.answer(choice.checkin, choice.question, choice.value, _user(body), _now())
+    delivery = Delivery(client, checkins)
+    if outcome.moved is not None:
+        delivery.post_what_moved(outcome.moved)
+    else:
+        delivery.refresh(choice.checkin)
+
+
+def handle_snooze(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    checkins, choice = _checkin_of(body, action, context)
+    span = choice.value if choice.value in ("day", "week") else "day"
+    checkins.snooze(choice.checkin, span, _now())  # type: ignore[arg-type]
+    Delivery(client, checkins).refresh(choice.checkin)
+
+
+def handle_skip(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    checkins, choice = _checkin_of(body, action, context)
+    checkins.skip(choice.checkin, _now())
+    Delivery(client, checkins).refresh(choice.checkin)
+
+
+def _checkin_of(
+    body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> tuple[Checkins, CheckinChoice]:
+    """The check-in a button acts on; only its owner may act on it."""
+    choice = CheckinChoice.parse(action.get("value"))
+    checkins = Checkins(Services.of(context).consultations)
+    checkin = checkins.store.checkins.get_checkin(choice.checkin)
+    if checkin is None:
+        raise NotFound("That check-in no longer exists.")
+    if checkin.owner != _user(body):
+        raise InputError("This check-in is for its project's owner to answer.")
+    return checkins, choice
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
