@@ -1,0 +1,739 @@
+"""Proposal text to findings: which of the nine areas the proposal settles, and which it leaves
+at risk, each finding with the proposal's own words.
+
+The phrases come from the knowledge base (`signals` of areas and risks); this module holds
+only generic mechanisms:
+
+- tolerant matching: both sides are normalised and stemmed, misspelt words are mapped to the
+  knowledge base's vocabulary with rapidfuzz, and a phrase's words may have a few other words
+  between them; a phrase starting with `re:` is a regular expression;
+- scopes: a negation cue in the same clause ("no", "nobody", "haven't", "without"...) turns a
+  `covered` phrase into a stated problem and a `reveal` phrase into coverage; a hedge in the
+  same part of the sentence ("probably", "TBD", "once it's live", a question) makes either
+  one a vague, medium-level finding;
+- adequacy: an area is settled only by enough distinct pieces of concrete coverage, not by a
+  bare mention; an area the proposal never addresses is a finding too.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
+from bot.core.text import Sentence, match_text, sentences, stem, tokens, word_set
+
+Level = Literal["high", "medium", "low"]
+Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
+
+_LEVEL_RANK = {"high": 3, "medium": 2, "low": 1}
+_SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+
+# How many distinct pieces of coverage settle an area. Most areas need two facets (an owner
+# AND on-call, a metric AND a baseline...); objectives and ethics can be settled by one strong
+# statement ("Success: churn down 2 points", "no decisions about people").
+_NEEDED: dict[str, int] = {
+    "objectives": 1,
+    "value": 2,
+    "data": 2,
+    "feasibility": 2,
+    "evaluation": 2,
+    "deployment": 2,
+    "monitoring": 2,
+    "stakeholders": 2,
+    "ethics": 1,
+}
+
+# --- the language of negation and hedging ---------------------------------------------------
+
+_NEGATIONS = word_set(
+    "no not never nobody none nothing neither nor without lack lacks lacking cannot "
+    "unassigned absent dont wont cant isnt arent wasnt werent hasnt havent hadnt doesnt "
+    "didnt couldnt wouldnt shouldnt"
+)
+# After a negation, these words mean the negated thing was a problem: "not an issue",
+# "no worse than", "without hurting", "not only".
+_NEUTRALISERS = frozenset(
+    stem(w)
+    for w in word_set(
+        "issue issues problem problems concern concerns blocker blockers bottleneck risk doubt worse better "
+        "more less fewer higher lower later earlier sooner drop increase decrease exceed change "
+        "surprise only just hurting reducing affecting losing impacting harm matter matters longer-term"
+    )
+)
+_NEUTRAL_SKIP = word_set("a an the any real big major")
+# Words that end the reach of a negation to their right ("no data leaves, and Security...").
+_POST_NEGATIONS = word_set("none nobody missing lacking absent unassigned tbd")
+
+# Hedges: phrases (stemmed word sequences) and patterns over the normalised sentence.
+_HEDGE_WORDS = (
+    "probably maybe perhaps possibly hopefully hopeful might could tbd tbc tba unclear unsure "
+    "undecided eventually someday presumably ideally tentatively supposedly"
+)
+_HEDGE_PHRASES = (
+    "not sure",
+    "not yet sure",
+    "to be decided",
+    "to be determined",
+    "to be confirmed",
+    "to be agreed",
+    "to be defined",
+    "to be worked out",
+    "figure out",
+    "figure it out",
+    "work it out",
+    "we'll see",
+    "we will see",
+    "at some point",
+    "one day",
+    "down the line",
+    "down the road",
+    "in the future",
+    "later on",
+    "do that later",
+    "do it later",
+    "sort it later",
+    "deal with it later",
+    "once it's live",
+    "once its live",
+    "once it is live",
+    "once live",
+    "once we launch",
+    "after launch",
+    "after go-live",
+    "when we get a chance",
+    "when we have time",
+    "when someone has time",
+    "whenever someone has time",
+    "if someone has time",
+    "if we have time",
+    "if they have time",
+    "if they have room",
+    "if they have capacity",
+    "if it takes off",
+    "has capacity",
+    "now and then",
+    "from time to time",
+    "every now and then",
+    "ad hoc",
+    "in theory",
+    "i think",
+    "i guess",
+    "i assume",
+    "i believe",
+    "i suppose",
+    "i hope",
+    "we hope",
+    "hoping",
+    "assuming",
+    "should be fine",
+    "should be ok",
+    "should be okay",
+    "should be enough",
+    "should be stable",
+    "should be easy",
+    "shouldn't be an issue",
+    "shouldn't really be an issue",
+    "for now",
+    "for the time being",
+    "open question",
+    "not decided",
+    "not confirmed",
+    "yet to be",
+    "keep an eye",
+    "kind of",
+    "sort of",
+    "something like",
+    "some sort of",
+    "some kind of",
+    "think about it",
+    "look into it",
+    "try it",
+    "in principle",
+    "more or less",
+    "at least for now",
+)
+_HEDGE_PATTERNS = (
+    r"\bif (?:\w+ ){0,3}(?:helps?|helps out|has time|have time|agrees?|picks? it up|can spare|"
+    r"signs? off|steps? up|has room|have room|has capacity|have capacity)\b",
+    r"\bonce (?:it|the model|we)(?:'s| is| are)? (?:live|launched|in production|up)\b",
+    r"\b(?:we|i|they)(?:'ll| will| would|'d) (?:try|see|think about)\b",
+)
+
+
+# --- public results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    area: str  # one of AREA_IDS
+    risk: str | None  # KB risk id; None when the finding is "area not addressed"
+    severity: str  # "high" | "medium" | "low" (the risk's severity; "medium" for silence)
+    level: Level  # what it implies for its area: "high" = problem stated, "medium" = vague
+    reason: str  # "stated" | "negated" | "hedged" | "vague" | "silent"
+    evidence: str  # the proposal's words (the sentence/clause span), "" when silent
+    start: int  # char offset in the original text, -1 when silent
+    end: int
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area: str
+    level: Level
+    findings: tuple[Finding, ...]
+    coverage: tuple[str, ...]  # evidence spans showing the area is addressed
+
+
+@dataclass(frozen=True)
+class Analysis:
+    areas: dict[str, AreaResult]  # all nine, in AREA_IDS order
+    findings: tuple[Finding, ...]  # all, most serious first
+
+    def settled(self) -> set[str]:
+        """Areas the proposal adequately addresses (level "low")."""
+        return {a for a, r in self.areas.items() if r.level == "low"}
+
+
+# --- compiled signals -----------------------------------------------------------------------
+
+_STOPWORDS = word_set(
+    "a an the of to in on at for by with from and or as is are was were be been being it "
+    "its it's this that these those there their they them we our us i my me you your he "
+    "she his her will would shall can do does did has have had so such than then very "
+    "also just into onto about over per via any some all each every which who whom what "
+    "when where how our ours we'll we're we've we'd i'll i'm i've they'll they're"
+)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    text: str  # as written in the knowledge base
+    area: str
+    risk: str | None
+    kind: Literal["reveal", "covered"]
+    words: tuple[str, ...] = ()  # stemmed words, matched in order with small gaps
+    pattern: re.Pattern[str] | None = None
+    hedged: bool = False  # the phrase itself is vague ("we'll monitor it", "see how it goes")
+
+
+@dataclass(frozen=True)
+class _Match:
+    phrase: _Phrase
+    sentence: int
+    first: int  # token index (global) of the first matched word
+    last: int  # token index of the last matched word
+    own: frozenset[int]  # token indices belonging to the phrase itself
+
+
+@dataclass
+class _Doc:
+    """One proposal, tokenised once: global token arrays and per-sentence lookups."""
+
+    text: str
+    sents: list[Sentence]
+    words: list[str] = field(default_factory=list)  # canonical stems, one per token
+    raw: list[str] = field(default_factory=list)  # normalised token text
+    starts: list[int] = field(default_factory=list)  # char offset of each token
+    sent_of: list[int] = field(default_factory=list)
+    clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
+    part_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, part)
+    first_token: list[int] = field(default_factory=list)  # per sentence
+    joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
+    ands: list[int] = field(default_factory=list)  # running count of "and" tokens
+
+
+_MAX_GAP = 3  # words allowed between two consecutive words of a phrase
+# A phrase's words never reach across these (nor across a clause boundary).
+_JOINERS = word_set("and or nor then while whereas")
+
+
+class Analyzer:
+    """Compiles the knowledge base's signals once; `analyse()` is then cheap per proposal."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+        phrases: list[_Phrase] = []
+        for area_id in AREA_IDS:
+            area = kb.areas.get(area_id)
+            if area is not None:
+                phrases += self._compile(area.signals.reveal, area_id, None, "reveal")
+                phrases += self._compile(area.signals.covered, area_id, None, "covered")
+        for risk in kb.risks.values():
+            phrases += self._compile(risk.signals.reveal, risk.area, risk.id, "reveal")
+            phrases += self._compile(risk.signals.covered, risk.area, risk.id, "covered")
+        self._word_phrases = [p for p in phrases if p.words]
+        self._patterns = [p for p in phrases if p.pattern is not None]
+        self._vocab = frozenset(w for p in self._word_phrases for w in p.words)
+        self._known = self._vocab | frozenset(_kb_words(kb))
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(self._vocab):
+            if len(w) >= 5 and w.isalpha():
+                by_initial[w[0]].append(w)
+        self._by_initial = dict(by_initial)
+        self._spelling: dict[str, str] = {}
+        self._hedge_words = frozenset(stem(w) for w in _HEDGE_WORDS.split())
+        self._hedge_phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
+        self._hedge_patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
+        self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
+
+    # -- compiling ---------------------------------------------------------------------------
+
+    def _compile(
+        self, texts: list[str], area: str, risk: str | None, kind: Literal["reveal", "covered"]
+    ) -> list[_Phrase]:
+        out = []
+        for text in texts:
+            if text.startswith("re:"):
+                pattern = re.compile(_spaces_flexible(text[3:].strip()))
+                out.append(_Phrase(text, area, risk, kind, pattern=pattern))
+                continue
+            words = _words(text)
+            if not words:
+                continue
+            hedged = _has_hedge(text)
+            out.append(_Phrase(text, area, risk, kind, words=words, hedged=hedged))
+        return out
+
+    # -- analysing ---------------------------------------------------------------------------
+
+    def analyse(self, text: str) -> Analysis:
+        doc = self._read(text)
+        matches = self._match_words(doc) + self._match_patterns(doc)
+        hedged_parts = self._hedges(doc)
+        per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
+        for m in matches:
+            per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_parts)))
+
+        results: dict[str, AreaResult] = {}
+        for area in AREA_IDS:
+            results[area] = self._judge(doc, area, per_area.get(area, []))
+        findings = sorted(
+            (f for r in results.values() for f in r.findings),
+            key=lambda f: (
+                -_LEVEL_RANK[f.level],
+                -_SEVERITY_RANK[f.severity],
+                f.start < 0,
+                f.start,
+            ),
+        )
+        return Analysis(areas=results, findings=tuple(findings))
+
+    def _read(self, text: str) -> _Doc:
+        doc = _Doc(text=text, sents=sentences(text))
+        for si, s in enumerate(doc.sents):
+            doc.first_token.append(len(doc.words))
+            for ti, tok in enumerate(s.tokens):
+                doc.words.append(self._canonical(_match_form(tok.text)))
+                doc.raw.append(tok.text)
+                doc.starts.append(tok.start)
+                doc.sent_of.append(si)
+                doc.clause_of.append((si, s.clause[ti]))
+                doc.part_of.append((si, s.part[ti]))
+                doc.joins.append((doc.joins[-1] if doc.joins else 0) + (tok.text in _JOINERS))
+                doc.ands.append((doc.ands[-1] if doc.ands else 0) + (tok.text == "and"))
+        return doc
+
+    def _canonical(self, word: str) -> str:
+        """The knowledge base's spelling of `word` when it looks like a typo of one."""
+        if word in self._known or len(word) < 6 or not word.isalpha():
+            return word
+        hit = self._spelling.get(word)
+        if hit is None:
+            hit = word
+            candidates = self._by_initial.get(word[0])
+            if candidates:
+                limit = 1 if len(word) < 9 else 2
+                best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+                if best is not None:
+                    hit = best[0]
+            if len(self._spelling) > 50_000:
+                self._spelling.clear()
+            self._spelling[word] = hit
+        return hit
+
+    def _match_words(self, doc: _Doc) -> list[_Match]:
+        positions: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(doc.words):
+            positions[w].append(i)
+        out: list[_Match] = []
+        for phrase in self._word_phrases:
+            lists = [positions.get(w) for w in phrase.words]
+            if not all(lists):
+                continue
+            seen: set[int] = set()
+            for p in lists[0]:  # type: ignore[union-attr]
+                s = doc.sent_of[p]
+                if s in seen:
+                    continue
+                own = [p]
+                cur = p
+                for plist in lists[1:]:
+                    j = bisect_right(plist, cur)  # type: ignore[arg-type]
+                    if j == len(plist):  # type: ignore[arg-type]
+                        break
+                    q = plist[j]  # type: ignore[index]
+                    if (
+                        q > cur + 1 + _MAX_GAP
+                        or doc.clause_of[q] != doc.clause_of[cur]
+                        or doc.joins[q - 1] != doc.joins[cur]
+                    ):
+                        break
+                    cur = q
+                    own.append(cur)
+                else:
+                    seen.add(s)
+                    out.append(_Match(phrase, s, p, cur, frozenset(own)))
+        return out
+
+    def _match_patterns(self, doc: _Doc) -> list[_Match]:
+        if not doc.sents:
+            return []
+        flat = _flatten(doc)
+        sent_starts = [s.start for s in doc.sents]
+        out: list[_Match] = []
+        for phrase in self._patterns:
+            seen: set[int] = set()
+            for m in phrase.pattern.finditer(flat):  # type: ignore[union-attr]
+                if "\n" in m.group() or m.end() == m.start():
+                    continue
+                si = bisect_right(sent_starts, m.start()) - 1
+                if si < 0 or si in seen:
+                    continue
+                first = bisect_left(doc.starts, m.start())
+                last = bisect_left(doc.starts, m.end()) - 1
+                if first > last or doc.sent_of[first] != si:
+                    continue
+                seen.add(si)
+                out.append(_Match(phrase, si, first, last, frozenset(range(first, last + 1))))
+        return out
+
+    def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
+        """(sentence, part) -> token indices of the hedge cues in it."""
+        found: dict[tuple[int, int], list[int]] = defaultdict(list)
+        stems = [stem(r) for r in doc.raw]
+        for i, w in enumerate(stems):
+            if w in self._hedge_words:
+                found[doc.part_of[i]].append(i)
+        for words in self._hedge_phrases:
+            n = len(words)
+            for i in range(len(stems) - n + 1):
+                if stems[i] == words[0] and tuple(stems[i : i + n]) == words:
+                    if doc.sent_of[i] == doc.sent_of[i + n - 1]:
+                        found[doc.part_of[i]].extend(range(i, i + n))
+        if self._hedge_patterns:
+            flat = _flatten(doc)
+            for pattern in self._hedge_patterns:
+                for m in pattern.finditer(flat):
+                    first = bisect_left(doc.starts, m.start())
+                    last = bisect_left(doc.starts, m.end()) - 1
+                    if first <= last:
+                        found[doc.part_of[first]].extend(range(first, last + 1))
+        return found
+
+    def _classify(
+        self, doc: _Doc, m: _Match, hedged_parts: dict[tuple[int, int], list[int]]
+    ) -> str:
+        """ "negated", "hedged" or "plain", judged on the match's clause and part."""
+        if self._negated(doc, m):
+            return "negated"
+        if m.phrase.hedged:
+            return "hedged"
+        sentence = doc.sents[m.sentence]
+        if sentence.question:
+            return "hedged"
+        for i in (m.first, m.last):
+            cues = hedged_parts.get(doc.part_of[i], ())
+            if any(c not in m.own for c in cues):
+                return "hedged"
+        return "plain"
+
+    def _negated(self, doc: _Doc, m: _Match) -> bool:
+        clause = doc.clause_of[m.first]
+        start = doc.first_token[m.sentence]
+        lo = max(start, m.first - 8)
+        for i in range(lo, m.last + 1):
+            if i in m.own or (
+                doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
+            ):
+                continue
+            # "no personal data and no decisions about people": a negation's reach ends at "and".
+            if i < m.first and doc.ands[m.first] != doc.ands[i]:
+                continue
+            if _is_negation(doc, i):
+                return True
+        end = len(doc.words)
+        for i in range(m.last + 1, min(end, m.last + 4)):
+            if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
+                break
+            if doc.raw[i] in _POST_NEGATIONS:
+                return True
+        return False
+
+    def _judge(self, doc: _Doc, area: str, matches: list[tuple[_Match, str]]) -> AreaResult:
+        findings: list[Finding] = []
+        coverage_spans: list[tuple[int, int, int]] = []  # (sentence, first, last)
+        hedged_cover: list[_Match] = []
+        reveal_spans = [
+            (m.sentence, m.first, m.last)
+            for m, how in matches
+            if m.phrase.kind == "reveal" and how != "negated"
+        ]
+        cover_spans = [
+            (m.sentence, m.first, m.last)
+            for m, how in matches
+            if m.phrase.kind == "covered" and how == "plain"
+        ]
+        for m, how in sorted(matches, key=lambda x: (x[0].first, x[0].phrase.kind)):
+            if m.phrase.kind == "reveal":
+                if any(
+                    s == m.sentence and a <= m.first and m.last <= b and (a, b) != (m.first, m.last)
+                    for s, a, b in cover_spans
+                ):
+                    continue  # a longer covered phrase reads these words the other way
+                if how == "negated":
+                    coverage_spans.append((m.sentence, m.first, m.last))
+                    continue
+                level: Level = "high" if how == "plain" else "medium"
+                reason = "stated" if how == "plain" else "hedged"
+                findings.append(self._finding(doc, m, level, reason))
+            elif how == "plain":
+                coverage_spans.append((m.sentence, m.first, m.last))
+            elif how == "negated":
+                if any(
+                    s == m.sentence and a <= m.last and m.first <= b for s, a, b in reveal_spans
+                ):
+                    continue  # the reveal phrase already says it, with its own risk
+                findings.append(self._finding(doc, m, "high", "negated"))
+            else:
+                hedged_cover.append(m)
+
+        units = _merge(coverage_spans)
+        needed = _NEEDED.get(area, 2)
+        if len(units) < needed:
+            for m in hedged_cover:
+                findings.append(self._finding(doc, m, "medium", "hedged"))
+        findings = _dedupe(findings)
+        coverage = tuple(dict.fromkeys(self._evidence(doc, s)[0] for s, _, _ in units))
+
+        if any(f.level == "high" for f in findings):
+            level = "high"
+        elif findings:
+            level = "medium"
+        elif len(units) >= needed:
+            level = "low"
+        else:
+            level = "medium"
+            if units:
+                text, start, end = self._evidence(doc, units[0][0])
+                findings.append(Finding(area, None, "medium", "medium", "vague", text, start, end))
+            else:
+                findings.append(Finding(area, None, "medium", "medium", "silent", "", -1, -1))
+        findings.sort(key=lambda f: (-_LEVEL_RANK[f.level], -_SEVERITY_RANK[f.severity], f.start))
+        return AreaResult(area, level, tuple(findings), coverage)
+
+    def _finding(self, doc: _Doc, m: _Match, level: Level, reason: str) -> Finding:
+        text, start, end = self._evidence(doc, m.sentence)
+        risk = m.phrase.risk or self._closest_risk(m.phrase.area, text)
+        severity = (
+            self._kb.risks[risk].severity.value if risk in self._kb.risks else Severity.MEDIUM.value
+        )
+        return Finding(m.phrase.area, risk, severity, level, reason, text, start, end)
+
+    def _evidence(self, doc: _Doc, sentence: int) -> tuple[str, int, int]:
+        s = doc.sents[sentence]
+        return doc.text[s.start : s.end], s.start, s.end
+
+    def _closest_risk(self, area: str, text: str) -> str | None:
+        """The area's risk whose wording is closest to `text`, for area-level signals."""
+        choices = self._risk_texts.get(area) or []
+        if not choices:
+            return None
+        best = process.extractOne(
+            text.lower(), [t for _, t in choices], scorer=fuzz.token_set_ratio
+        )
+        return choices[best[2]][0] if best else None
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _words(text: str, keep_all: bool = False) -> tuple[str, ...]:
+    """A phrase as the stemmed words it is matched on. Filler words are dropped unless that
+    would leave fewer than two words; parts of hyphenated words are always kept."""
+    toks = tokens(text)
+    if keep_all:
+        return tuple(stem(t.text) for t in toks)
+    keep = []
+    for i, t in enumerate(toks):
+        hyphened = t.joined or (i + 1 < len(toks) and toks[i + 1].joined)
+        if hyphened or t.text not in _STOPWORDS:
+            keep.append(_match_form(t.text))
+    if len(keep) < 2 and len(toks) > len(keep):
+        return tuple(_match_form(t.text) for t in toks)
+    return tuple(keep)
+
+
+# "no", "not" and "never" are one word to the matcher: "no decisions about people" is also
+# "not decisions about people".
+_SAME_AS_NO = frozenset({"no", "not", "never"})
+
+
+def _match_form(word: str) -> str:
+    return "no" if word in _SAME_AS_NO else stem(word)
+
+
+def _has_hedge(text: str) -> bool:
+    words = [stem(t.text) for t in tokens(text)]
+    hedge_words = {stem(w) for w in _HEDGE_WORDS.split()}
+    if any(w in hedge_words for w in words):
+        return True
+    joined = " ".join(words)
+    return any(" ".join(_words(h, keep_all=True)) in joined for h in _HEDGE_PHRASES)
+
+
+def _is_negation(doc: _Doc, i: int) -> bool:
+    raw = doc.raw[i]
+    if raw not in _NEGATIONS and not raw.endswith("n't"):
+        if not (raw == "yet" and i + 1 < len(doc.raw) and doc.raw[i + 1] == "to"):
+            return False
+    if i > 0 and doc.raw[i - 1] in ("or", "if", "whether"):
+        return False
+    j = i + 1
+    while j < len(doc.raw) and doc.raw[j] in _NEUTRAL_SKIP and j < i + 3:
+        j += 1
+    if j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in _NEUTRALISERS:
+        return False
+    return True
+
+
+def _spaces_flexible(pattern: str) -> str:
+    """Literal spaces in a signal's regex match any run of spaces (markdown leaves several)."""
+    out = []
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == " " and not in_class:
+            out.append(" +")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _flatten(doc: _Doc) -> str:
+    """The normalised text with the same offsets, one sentence per line: regexes cannot
+    reach across a sentence boundary."""
+    cached = getattr(doc, "_flat", None)
+    if cached is not None:
+        return cached
+    norm = match_text(doc.text)
+    pieces = []
+    pos = 0
+    for s in doc.sents:
+        pieces.append("\n" * (s.start - pos))
+        pieces.append(norm[s.start : s.end].replace("\n", " "))
+        pos = s.end
+    pieces.append("\n" * (len(norm) - pos))
+    flat = "".join(pieces)
+    doc._flat = flat  # type: ignore[attr-defined]
+    return flat
+
+
+def _merge(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Overlapping spans of coverage count once."""
+    out: list[tuple[int, int, int]] = []
+    for s, a, b in sorted(spans):
+        if out and out[-1][0] == s and a <= out[-1][2]:
+            out[-1] = (s, out[-1][1], max(b, out[-1][2]))
+        else:
+            out.append((s, a, b))
+    return out
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (risk, sentence); the most serious wins."""
+    best: dict[tuple[str | None, int], Finding] = {}
+    for f in findings:
+        key = (f.risk, f.start)
+        old = best.get(key)
+        if old is None or _LEVEL_RANK[f.level] > _LEVEL_RANK[old.level]:
+            best[key] = f
+    return list(best.values())
+
+
+def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]
+    return " ".join([risk.title, *risk.signals.reveal, *risk.signals.covered]).lower()
+
+
+def _kb_words(kb: KnowledgeBase) -> set[str]:
+    """Every word the knowledge base uses anywhere: such words are never typos."""
+    texts: list[str] = []
+    for a in kb.areas.values():
+        texts += [a.title, a.question, a.ok_when, a.risk_when]
+    for r in kb.risks.values():
+        texts += [r.title, r.description] + [m.action for m in r.mitigations]
+    for q in kb.questions.values():
+        texts += [q.text, q.why] + [o.label for o in q.options]
+    return {stem(t.text) for text in texts for t in tokens(text)}
+
+
+def analysis_to_dict(analysis: Analysis, kb: KnowledgeBase) -> dict:
+    """The JSON contract of `premortem review --format json` (see eval/README.md)."""
+    findings = []
+    for f in analysis.findings:
+        mitigation = ""
+        source = ""
+        risk = kb.risks.get(f.risk) if f.risk else None
+        if risk is not None:
+            mitigation = risk.mitigations[0].action
+            cite = risk.sources[0]
+            source = f"{kb.source_title(cite)}, {cite.where}"
+        elif f.area in kb.areas:
+            mitigation = f"Address it in the proposal: {kb.areas[f.area].question}"
+        findings.append(
+            {
+                "risk": f.risk,
+                "area": f.area,
+                "severity": f.severity,
+                "level": f.level,
+                "reason": f.reason,
+                "evidence": f.evidence,
+                "start": f.start,
+                "end": f.end,
+                "title": risk.title if risk is not None else _silent_title(f, kb),
+                "mitigation": mitigation,
+                "source": source,
+            }
+        )
+    return {
+        "areas": {
+            area: {"level": r.level, "coverage": list(r.coverage)}
+            for area, r in analysis.areas.items()
+        },
+        "findings": findings,
+    }
+
+
+def _silent_title(f: Finding, kb: KnowledgeBase) -> str:
+    area = kb.areas.get(f.area)
+    name = area.title if area else f.area
+    if f.reason == "vague":
+        return f"{name}: mentioned, but not concretely"
+    if f.reason == "silent":
+        return f"{name}: not addressed"
+    return name

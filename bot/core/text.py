@@ -1,0 +1,342 @@
+"""Reading proposal text: normalisation, sentences and clauses, tokens and a light stemmer.
+
+Everything keeps character offsets into the ORIGINAL text, so a finding can quote the
+proposal's own words. Matching works on normalised forms: NFKC, lower case, straight quotes,
+markdown markup dropped, inflections folded by `stem()`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- normalisation --------------------------------------------------------------------------
+
+# One character in, one character out, so offsets survive (see `match_text`).
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": " ",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2026": ".",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\r": " ",
+        "*": " ",
+        "_": " ",
+        "#": " ",
+        "|": " ",
+        ">": " ",
+    }
+)
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Text as the matcher compares it: NFKC, lower case, straight quotes, no markdown markup,
+    whitespace collapsed. Offsets are not kept; see `match_text` for that."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _SPACES.sub(" ", text.translate(_CHAR_MAP).lower()).strip()
+
+
+def match_text(text: str) -> str:
+    """`text` normalised character for character (same length, same offsets): lower case,
+    straight quotes and dashes, markdown markup as spaces. Regular-expression signals run on it."""
+    out = text.translate(_CHAR_MAP)
+    if out.isascii():
+        return out.lower()
+    chars = []
+    for ch in out:
+        if ch.isascii():
+            chars.append(ch.lower())
+            continue
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        chars.append(folded if len(folded) == 1 else (folded[:1] or " "))
+    return "".join(chars)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list, as a set: how the word lists here are written."""
+    return frozenset(text.split())
+
+
+# --- stemming -------------------------------------------------------------------------------
+
+_KEEP_S = word_set(
+    "bias alias canvas gas atlas this his yes was has does is as us its thus plus "
+    "analysis basis status focus process across less unless always perhaps news series "
+    "census campus corpus bonus virus gps kpis sms aws ios"
+)
+_SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
+_DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
+_IRREGULAR = {
+    "ran": "run",
+    "built": "build",
+    "made": "make",
+    "paid": "pay",
+    "sent": "send",
+    "told": "tell",
+    "held": "hold",
+    "kept": "keep",
+    "spent": "spend",
+    "brought": "bring",
+    "bought": "buy",
+    "thought": "think",
+    "taught": "teach",
+    "caught": "catch",
+    "left": "leave",
+    "met": "meet",
+    "used": "use",
+    "using": "use",
+}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light stemmer: folds plurals, -ing, -ed, -ly, -ation, -ment and a final e, so
+    "labelled", "labels" and "labelling" meet at "label". Not linguistics: both sides of every
+    comparison go through it, and only consistency matters."""
+    w = word.lower()
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if (w.endswith("ies") and len(w) > 4) or (w.endswith("ied") and len(w) > 4):
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in _KEEP_S:
+        w = w[:-1]
+    for suffix, replacement in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + replacement
+            if suffix in ("ing", "ed") and _DOUBLE.search(w):
+                w = w[:-1]
+            break
+    base = w.rstrip("e")
+    return base if len(base) >= 3 else w
+
+
+# --- tokens, sentences, clauses -------------------------------------------------------------
+
+# A word: letters or digits, joined by apostrophes, dots or ampersands ("haven't", "0.97",
+# "e.g", "r&d"). Hyphens and slashes split words into parts: "on-call" is "on" + "call".
+_WORD = re.compile(r"[^\W_]+(?:['\u2019.&][^\W_]+)*")
+_PART = re.compile(r"[-/]")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # normalised, not stemmed ("haven't", "on", "call")
+    start: int  # offsets in the original text
+    end: int
+    joined: bool = False  # joined to the previous token by a hyphen or slash ("on-call")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or list item, or table cell run) of the proposal, with its tokens.
+
+    `clause[i]` numbers the fine clause of token i (split at commas, colons, semicolons,
+    brackets, dashes and "but"/"so"/"because"...); `part[i]` the coarse part (split only at
+    semicolons, dashes and "but"). Negation reaches within a clause, hedging within a part.
+    """
+
+    start: int
+    end: int
+    heading: str  # the section heading or bold label it falls under, normalised; "" if none
+    tokens: tuple[Token, ...]
+    clause: tuple[int, ...]
+    part: tuple[int, ...]
+    question: bool  # ends with a question mark
+
+
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
+_BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*$")
+_SUBJECT = re.compile(r"^[ \t]*(?:subject|re|fwd?|title|to|from|cc|date)[ \t]*:", re.IGNORECASE)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+")
+_RULE = re.compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$|^[ \t]*\|?[ \t]*:?-{3,}")
+# A short label that opens a line: "**Goal (agreed):**", "Value.", "Rollout:", "Q:".
+_LABEL = re.compile(
+    r"^[ \t]*(?:[-*+\u2022][ \t]+|\d{1,3}[.)][ \t]+)?"
+    r"(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)[.:]?(?:\*\*|__)[.:]?"
+    r"|(?P<plain>[A-Z][\w/&' ()-]{0,40}?)[ \t]*:(?=[ \t]))"
+)
+_ABBREVIATIONS = word_set(
+    "e.g i.e vs etc dr mr mrs ms prof approx no fig inc ltd co st jr sr dept est ca cf al "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri"
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019*_]*(?=\s|$)")
+_CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s-\s|--")
+_PART_PUNCT = re.compile(r"[;()\[\]]|\s-\s|--")
+_CLAUSE_WORDS = word_set(
+    "but however although though whereas so because since unless except while which whereas yet"
+)
+_PART_WORDS = word_set("but however although though whereas")
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The words of text[start:end], split at hyphens and slashes, normalised (not stemmed)."""
+    out: list[Token] = []
+    end = len(text) if end is None else end
+    for m in _WORD.finditer(text, start, end):
+        word = m.group()
+        base = m.start()
+        prev_end = out[-1].end if out else -1
+        joined = prev_end == base - 1 and base > 0 and text[base - 1] in "-/"
+        norm = _norm_word(word)
+        out.append(Token(norm, base, m.end(), joined))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _norm_word(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    return unicodedata.normalize("NFKC", word).translate(_CHAR_MAP).lower()
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split `text` (plain text or markdown) into sentences, each under the heading it
+    belongs to. Headings, horizontal rules and e-mail header lines are not sentences."""
+    out: list[Sentence] = []
+    heading = ""
+    for kind, start, end, label in _blocks(text):
+        if kind == "heading":
+            heading = label
+            continue
+        block_heading = label or heading
+        for s_start, s_end in _split_sentences(text, start, end):
+            toks = tokens(text, s_start, s_end)
+            if not toks:
+                continue
+            clause, part = _clauses(text, toks)
+            out.append(
+                Sentence(
+                    start=s_start,
+                    end=s_end,
+                    heading=block_heading,
+                    tokens=tuple(toks),
+                    clause=clause,
+                    part=part,
+                    question=text[s_start:s_end].rstrip(" *_\"')").endswith("?"),
+                )
+            )
+    return out
+
+
+def _blocks(text: str) -> list[tuple[str, int, int, str]]:
+    """Headings and paragraphs (a list item is a paragraph), as (kind, start, end, label)."""
+    blocks: list[tuple[str, int, int, str]] = []
+    para_start = -1
+    para_end = -1
+    para_label = ""
+    pos = 0
+
+    def flush() -> None:
+        nonlocal para_start, para_label
+        if para_start >= 0:
+            blocks.append(("para", para_start, para_end, para_label))
+        para_start = -1
+        para_label = ""
+
+    for line in text.splitlines(keepends=True):
+        line_start = pos
+        pos += len(line)
+        body = line.rstrip("\r\n")
+        line_end = line_start + len(body)
+        stripped = body.strip()
+        if not stripped or _RULE.match(body):
+            flush()
+            continue
+        head = _HEADING.match(body) or _BOLD_LINE.match(body)
+        if head:
+            flush()
+            blocks.append(("heading", line_start, line_end, normalise(head.group(1))))
+            continue
+        if _SUBJECT.match(body) and para_start < 0:
+            blocks.append(("heading", line_start, line_end, ""))
+            continue
+        if _BULLET.match(body):
+            flush()
+        if para_start < 0:
+            para_start = line_start
+            label = _LABEL.match(body)
+            if label:
+                para_label = normalise(label.group("bold") or label.group("plain") or "")
+        para_end = line_end
+    flush()
+    return blocks
+
+
+def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cur = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        stop = m.end()
+        if m.group().startswith(".") and len(m.group().rstrip("\"')]\u201d\u2019*_")) == 1:
+            before = text[max(cur, m.start() - 12) : m.start()]
+            word = re.search(r"([\w.]+)$", before)
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+            nxt = re.match(r"\s*(\S)", text[stop : stop + 8])
+            if nxt and nxt.group(1).islower():
+                continue
+        spans.append((cur, stop))
+        cur = stop
+    if cur < end:
+        spans.append((cur, end))
+    trimmed = []
+    for a, b in spans:
+        seg = text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg) - len(seg.rstrip())
+        if b - trail > a + lead:
+            trimmed.append((a + lead, b - trail))
+    return trimmed
+
+
+def _clauses(text: str, toks: list[Token]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    clause: list[int] = []
+    part: list[int] = []
+    c = p = 0
+    for i, tok in enumerate(toks):
+        if i:
+            gap = text[toks[i - 1].end : tok.start]
+            if _CLAUSE_PUNCT.search(gap) or tok.text in _CLAUSE_WORDS:
+                c += 1
+            if _PART_PUNCT.search(gap) or tok.text in _PART_WORDS:
+                p += 1
+        clause.append(c)
+        part.append(p)
+    return tuple(clause), tuple(part)
+
+
+def sentence_at(sents: list[Sentence], starts: list[int], offset: int) -> int:
+    """Index of the sentence containing `offset` (given `starts`, the sentences' starts), or -1."""
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and offset < sents[i].end:
+        return i
+    return -1
