@@ -30,7 +30,7 @@ from bot.core.schedule import (
     zone,
 )
 from bot.core.store import Project, Store
-from bot.core.store.checkins import Checkin
+from bot.core.store.checkins import Checkin, Claim
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +220,11 @@ def _rule(text: str) -> Rule:
     return Rule.from_json(text)
 
 
+@lru_cache(maxsize=4096)
 def next_due_after(rule: str | None, tz: str, now: str) -> str | None:
     """The store's claim calls this for every due schedule: its next time after `now`.
 
+    Cached: the schedules due together mostly share their rule and zone.
     A rule that cannot be evaluated any more (a zone gone from the system) stops its
     schedule rather than every other one: it is logged and gets no next time.
     """
@@ -421,22 +423,22 @@ class Checkins:
 
     # --- the scheduler's calls -------------------------------------------------------------
 
-    def claim(self, now: datetime, claimant: str) -> list[Checkin]:
+    def claim(self, now: datetime, claimant: str) -> list[Claim]:
         """Claim every check-in to send at `now`, in one transaction (see CheckinStore)."""
         return self.store.checkins.claim_due(
             stamp(now), claimant, next_due_after, stamp(now - CLAIM_LEASE)
         )
 
-    def begin(self, checkin: Checkin, now: datetime) -> CheckinView | None:
+    def begin(self, claim: Claim, now: datetime) -> CheckinView | None:
         """Take a claimed check-in to the wire and settle what it asks.
 
         Returns the view to send, or None when another process took the claim over.
         """
-        if not self.store.checkins.begin_sending(checkin.id, checkin.claimed_by):
+        if not self.store.checkins.begin_sending(claim.id, claim.claimed_by):
             return None
-        questions, baseline = self.prepare(checkin, now)
-        self.store.checkins.plan(checkin.id, questions, baseline)
-        return replace(self.view(checkin.id), status="sent")
+        questions, baseline = self.prepare(self._get(claim.id), now)
+        self.store.checkins.plan(claim.id, questions, baseline)
+        return replace(self.view(claim.id), status="sent")
 
     def sent(self, checkin_id: int, dm_channel: str, dm_ts: str | None, now: datetime) -> None:
         self.store.checkins.mark_sent(checkin_id, dm_channel=dm_channel, dm_ts=dm_ts, at=stamp(now))
@@ -447,7 +449,7 @@ class Checkins:
         self.store.checkins.release(checkin_id, error, give_up=give_up)
         self._log("checkin.failed" if give_up else "checkin.retry", checkin_id, error=error)
 
-    def supersede(self, checkin: Checkin, now: datetime) -> list[WhatMoved]:
+    def supersede(self, checkin: Claim, now: datetime) -> list[WhatMoved]:
         """Close the project's older check-ins still waiting for answers: a new one replaces
         them, and their summaries say how far they got."""
         return [

@@ -21,7 +21,7 @@ from bot.adapters.slack.builders.checkin_builder import (
     build_what_moved,
 )
 from bot.core.checkins import Checkins, CheckinView, WhatMoved
-from bot.core.store.checkins import Checkin
+from bot.core.store.checkins import Claim
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Delivery:
         self._dms: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def send_checkin(self, checkin: Checkin, now: datetime) -> str:
+    def send_checkin(self, checkin: Claim, now: datetime) -> str:
         """DM one claimed check-in to its owner: "sent", "retry", "failed" or "taken"."""
         try:
             view = self.checkins.begin(checkin, now)

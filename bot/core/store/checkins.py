@@ -68,6 +68,18 @@ class Checkin:
     error: str | None
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A check-in this process may send: what the claim returns, the rest is read at sending."""
+
+    id: int
+    project_id: int
+    due: str
+    owner: str
+    claimed_by: str
+    attempts: int
+
+
 def _schedule(row: dict[str, Any]) -> CheckinSchedule:
     return record(CheckinSchedule, row, active=bool)
 
@@ -93,7 +105,7 @@ INSERT INTO checkins (project_id, due, owner, status, claimed_by, claimed_at)
 SELECT project_id, next_due, who, 'claimed', :claimant, :now
 FROM checkin_schedules WHERE active = 1 AND next_due <= :now
 ON CONFLICT (project_id, due) DO NOTHING
-RETURNING *
+RETURNING id, project_id, due, owner, claimed_by, attempts
 """
 # ...and, in the same transaction, moves each schedule on to its next time after now.
 _ADVANCE = """
@@ -105,14 +117,14 @@ _CLAIM_SNOOZED = """
 UPDATE checkins SET status = 'claimed', claimed_by = :claimant, claimed_at = :now,
     snoozed_until = NULL
 WHERE status = 'snoozed' AND snoozed_until <= :now
-RETURNING *
+RETURNING id, project_id, due, owner, claimed_by, attempts
 """
 # A claim whose process died before sending (its lease ran out), or one given back after a
 # failed send, is taken over, not lost.
 _CLAIM_ABANDONED = """
 UPDATE checkins SET claimed_by = :claimant, claimed_at = :now
 WHERE status = 'claimed' AND (claimed_at < :lease_cutoff OR claimed_by = '')
-RETURNING *
+RETURNING id, project_id, due, owner, claimed_by, attempts
 """
 
 
@@ -185,7 +197,7 @@ class CheckinStore:
 
     def claim_due(
         self, now: str, claimant: str, next_due: NextDue, lease_cutoff: str
-    ) -> list[Checkin]:
+    ) -> list[Claim]:
         """Claim, in one write transaction, every check-in that should be sent at `now`.
 
         That is: one per schedule whose time has come (the schedule moves on to its next
@@ -197,11 +209,11 @@ class CheckinStore:
         params = {"now": now, "claimant": claimant, "lease_cutoff": lease_cutoff}
         with self._store.transaction() as db:
             db.conn.create_function("premortem_next_due", 3, next_due, deterministic=True)
-            claimed = _fetch(db.conn, _CLAIM_SCHEDULED, params)
+            claimed = db.conn.execute(_CLAIM_SCHEDULED, params).fetchall()
             db.execute(_ADVANCE, params)
-            claimed += _fetch(db.conn, _CLAIM_SNOOZED, params)
-            claimed += _fetch(db.conn, _CLAIM_ABANDONED, params)
-        return [_checkin(r) for r in claimed]
+            claimed += db.conn.execute(_CLAIM_SNOOZED, params).fetchall()
+            claimed += db.conn.execute(_CLAIM_ABANDONED, params).fetchall()
+        return [Claim(*row) for row in claimed]
 
     def begin_sending(self, checkin_id: int, claimant: str) -> bool:
         """Take the claim to the wire; False if another process has taken it over since."""
