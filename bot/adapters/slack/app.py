@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.adapters.slack.after_ack import AfterAck
 from bot.adapters.slack.errors import handle_error
 from bot.adapters.slack.listeners import register_listeners
 from bot.adapters.slack.middleware import handle_each_event_once, provide_services
@@ -34,17 +35,20 @@ def build_client(settings: SlackSettings) -> WebClient:
     )
 
 
-def build_app(settings: SlackSettings, services: Services) -> App:
-    """The Bolt app; verifies the bot token with auth.test, so a bad token stops start-up."""
+def build_app(settings: SlackSettings, services: Services, after_ack: AfterAck) -> App:
+    """The Bolt app; verifies the bot token with auth.test, so a bad token stops start-up.
+
+    Listeners run on the request's thread and return as soon as they have acked: Slack gets
+    its answer the moment the listener returns, and the slow part goes to `after_ack`.
+    """
     secret = settings.slack_signing_secret
     try:
         app = App(
             client=build_client(settings),
             signing_secret=secret.get_secret_value() if secret else "",
-            # ack() answers Slack at once; the rest of a listener runs on these threads.
-            process_before_response=False,
+            process_before_response=True,
             listener_executor=ThreadPoolExecutor(
-                max_workers=settings.premortem_workers, thread_name_prefix="premortem-listener"
+                max_workers=4, thread_name_prefix="premortem-listener"
             ),
         )
     except BoltError as exc:
@@ -52,6 +56,7 @@ def build_app(settings: SlackSettings, services: Services) -> App:
             f"SLACK_BOT_TOKEN was refused by Slack ({exc}): check the token and SLACK_API_URL"
         ) from None
     app.use(provide_services(services))
+    app.use(after_ack.middleware())
     app.use(handle_each_event_once)
     register_listeners(app)
     app.error(handle_error)

@@ -7,11 +7,13 @@ short apology. Slack always gets a 200, so no retry storm follows an expected er
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltResponse, Respond
+from slack_bolt import Ack, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -116,3 +118,47 @@ def _team(body: dict[str, Any]) -> str:
     if isinstance(team, dict):
         return str(team.get("id") or "")
     return str(body.get("team_id") or "")
+
+
+def reports_errors(listener: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a listener so an error raised after its ack() reaches `handle_error` directly.
+
+    Bolt, when a listener raises after ack(), resets the ack it was about to send: the
+    request then waits out the 3-second timeout and Slack gets a 404. Errors before the ack
+    still go through Bolt (and so through `handle_error`, which answers in the ack).
+    """
+    wanted = set(inspect.signature(listener).parameters)
+
+    def wrapper(
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+        command: dict[str, Any],
+        action: dict[str, Any],
+        event: dict[str, Any],
+        view: dict[str, Any],
+    ) -> None:
+        given = {
+            "ack": ack,
+            "body": body,
+            "client": client,
+            "respond": respond,
+            "context": context,
+            "command": command,
+            "action": action,
+            "event": event,
+            "view": view,
+        }
+        try:
+            listener(**{k: v for k, v in given.items() if k in wanted})
+        except Exception as error:
+            if ack is not None and ack.response is None:
+                raise
+            handle_error(error, body, client, respond, None)
+
+    wrapper.__name__ = listener.__name__
+    wrapper.__qualname__ = listener.__qualname__
+    wrapper.__doc__ = listener.__doc__
+    return wrapper

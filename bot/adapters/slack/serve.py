@@ -41,14 +41,17 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from bot.adapters.slack.after_ack import AfterAck
     from bot.adapters.slack.app import build_app
     from bot.adapters.slack.services import Services
     from bot.adapters.slack.settings import load_settings
 
     settings = load_settings(force_http=args.http)
     services = Services.open(settings.premortem_db, args.knowledge or settings.premortem_knowledge)
-    app = build_app(settings, services)
+    after_ack = AfterAck(settings.premortem_workers)
+    app = build_app(settings, services, after_ack)
     log = logging.getLogger("premortem.serve")
+    scheduler = _start_checkins(app, services)
     try:
         if settings.mode(force_http=args.http) == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -62,5 +65,17 @@ def run(args: argparse.Namespace) -> int:
             log.info("serving HTTP on %s:%d%s", args.host, args.port, EVENTS_PATH)
             serve_http(app, args.host, args.port)
     finally:
+        if scheduler is not None:
+            scheduler.stop()
+        after_ack.shutdown(wait=True)  # finish the turns already acked before closing the store
         services.close()
     return 0
+
+
+def _start_checkins(app: object, services: object) -> object | None:
+    """The check-in scheduler in this process, when this installation has it."""
+    try:
+        from bot.adapters.scheduler.loop import start_scheduler
+    except ModuleNotFoundError:
+        return None
+    return start_scheduler(app, services.store, services.kb)  # type: ignore[attr-defined]

@@ -46,9 +46,9 @@ class SlackSettings(BaseSettings):
     slack_api_url: str = DEFAULT_API_URL
     premortem_db: Path = Path("premortem.db")
     premortem_knowledge: Path | None = None
-    # The number of threads that run listeners after their ack. Slow work (analysis, posts)
-    # happens there, so it is sized for bursts, not for CPU.
-    premortem_workers: int = Field(default=32, ge=1, le=512)
+    # Threads running the work listeners hand off after their ack (analysis, database, posts).
+    # Acks never wait for them; more threads only help while they wait on Slack's Web API.
+    premortem_workers: int = Field(default=16, ge=1, le=256)
 
     @field_validator("slack_bot_token")
     @classmethod

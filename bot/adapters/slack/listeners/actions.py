@@ -8,29 +8,37 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.adapters.slack import posting
+from bot.adapters.slack.after_ack import later
 from bot.adapters.slack.builders.consultation_builder import build_answered
+from bot.adapters.slack.builders.project_builder import build_status
 from bot.adapters.slack.builders.review_builder import build_review_modal
 from bot.adapters.slack.builders.summary_builder import build_findings_pages
+from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import Ids
 from bot.adapters.slack.payloads import AnswerChoice, ConsultationRef, ProjectRef, ReviewContext
 from bot.adapters.slack.services import Services
 
 
 def register(app: App) -> None:
-    app.action(Ids.pattern(Ids.ANSWER))(handle_answer)
-    app.action(Ids.SKIP.value)(handle_skip)
-    app.action(Ids.PAUSE.value)(handle_pause)
-    app.action(Ids.RESUME.value)(handle_resume)
-    app.action(Ids.SHOW_SUMMARY.value)(handle_show_summary)
-    app.action(Ids.pattern(Ids.PICK_PROJECT))(handle_pick_project)
-    app.action(Ids.OPEN_REVIEW.value)(handle_open_review)
+    app.action(Ids.pattern(Ids.ANSWER))(reports_errors(handle_answer))
+    app.action(Ids.SKIP.value)(reports_errors(handle_skip))
+    app.action(Ids.PAUSE.value)(reports_errors(handle_pause))
+    app.action(Ids.RESUME.value)(reports_errors(handle_resume))
+    app.action(Ids.SHOW_SUMMARY.value)(reports_errors(handle_show_summary))
+    app.action(Ids.pattern(Ids.PICK_PROJECT))(reports_errors(handle_pick_project))
+    app.action(Ids.OPEN_REVIEW.value)(reports_errors(handle_open_review))
 
 
 def handle_answer(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    services = Services.of(context)
+    later(context)(_answer, Services.of(context), body, action, client)
+
+
+def _answer(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     choice = AnswerChoice.parse(action.get("value"))
     user = _user(body)
     turn = services.consultations.answer(
@@ -54,7 +62,12 @@ def handle_pause(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    services = Services.of(context)
+    later(context)(_pause, Services.of(context), body, action, client)
+
+
+def _pause(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     ref = ConsultationRef.parse(action.get("value"))
     turn = services.consultations.pause(ref.consultation, _user(body))
     channel, _ = _message_of(body)
@@ -66,7 +79,12 @@ def handle_resume(
 ) -> None:
     """Carry on a consultation, in the person's DM whatever surface the button was on."""
     ack()
-    services = Services.of(context)
+    later(context)(_resume, Services.of(context), body, action, client)
+
+
+def _resume(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     ref = ConsultationRef.parse(action.get("value"))
     user = _user(body)
     consultation = services.store.consultations.get(ref.consultation)
@@ -79,7 +97,12 @@ def handle_show_summary(
 ) -> None:
     """A project's summary (or all of its findings) sent to the person by DM."""
     ack()
-    services = Services.of(context)
+    later(context)(_show_summary, Services.of(context), body, action, client)
+
+
+def _show_summary(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     ref = ProjectRef.parse(action.get("value"))
     project = services.store.projects.get(ref.project)
     _check_team(project.team_id, body)
@@ -101,9 +124,16 @@ def handle_pick_project(
 ) -> None:
     """One of several projects picked: run the subcommand that asked on it."""
     ack()
-    from bot.adapters.slack.builders.project_builder import build_status
+    later(context)(_pick_project, Services.of(context), body, action, client, respond)
 
-    services = Services.of(context)
+
+def _pick_project(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+) -> None:
     ref = ProjectRef.parse(action.get("value"))
     project = services.store.projects.get(ref.project)
     _check_team(project.team_id, body)
@@ -116,9 +146,9 @@ def handle_pick_project(
 
 
 def handle_open_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    ack()
     metadata = ReviewContext(channel=None, user=_user(body))
     client.views_open(trigger_id=body["trigger_id"], view=build_review_modal(metadata))
+    ack()
 
 
 def _command(

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import posting
+from bot.adapters.slack.after_ack import Later, later
 from bot.adapters.slack.builders.blocks import escape
 from bot.adapters.slack.builders.help_builder import build_command_help
 from bot.adapters.slack.builders.project_builder import (
@@ -27,6 +28,7 @@ from bot.adapters.slack.builders.project_builder import (
 )
 from bot.adapters.slack.builders.review_builder import build_review_modal
 from bot.adapters.slack.command_text import parse_command
+from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.payloads import ReviewContext
 from bot.adapters.slack.services import Services
 from bot.core.errors import Ambiguous
@@ -49,6 +51,7 @@ class CommandCall:
     channel: str
     argument: str
     trigger_id: str
+    later: Later
     command: str = COMMAND
 
 
@@ -73,7 +76,7 @@ def help_lines() -> list[tuple[str, str]]:
 
 
 def register(app: App) -> None:
-    app.command(COMMAND)(handle_premortem)
+    app.command(COMMAND)(reports_errors(handle_premortem))
 
 
 def handle_premortem(
@@ -94,6 +97,7 @@ def handle_premortem(
         channel=str(command.get("channel_id") or ""),
         argument=parsed.argument,
         trigger_id=str(command.get("trigger_id") or ""),
+        later=later(context),
         command=str(command.get("command") or COMMAND),
     )
     sub = SUBCOMMANDS.get(parsed.name)
@@ -117,6 +121,10 @@ def run_new(call: CommandCall) -> None:
         call.ack(text=build_usage(call.command, SUBCOMMANDS["new"].usage))
         return
     call.ack()
+    call.later(_new, call)
+
+
+def _new(call: CommandCall) -> None:
     services = call.services
     project = posting.open_project(services, call.team, call.user, call.argument, call.channel)
     dm = posting.open_dm(call.client, call.user)
@@ -128,6 +136,10 @@ def run_new(call: CommandCall) -> None:
 
 def run_summary(call: CommandCall) -> None:
     call.ack()
+    call.later(_summary, call)
+
+
+def _summary(call: CommandCall) -> None:
     project = _project_or_pick(call, "summary")
     if project is None:
         return
@@ -156,6 +168,10 @@ def run_summary(call: CommandCall) -> None:
 
 def run_list(call: CommandCall) -> None:
     call.ack()
+    call.later(_list, call)
+
+
+def _list(call: CommandCall) -> None:
     rows = posting.project_rows(call.services, call.team)
     text, blocks = build_project_list(rows, call.command)
     call.respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -163,17 +179,22 @@ def run_list(call: CommandCall) -> None:
 
 def run_status(call: CommandCall) -> None:
     call.ack()
+    call.later(_status, call)
+
+
+def _status(call: CommandCall) -> None:
     project = _project_or_pick(call, "status")
     if project is None:
         return
-    text, blocks = build_status(posting.project_status(call.services, project))
+    text, blocks = build_status(posting.project_row(call.services, project))
     call.respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
 def run_review(call: CommandCall) -> None:
-    call.ack()
+    # The trigger_id lasts 3 seconds: open the modal now, not behind queued work.
     metadata = ReviewContext(channel=call.channel, user=call.user)
     call.client.views_open(trigger_id=call.trigger_id, view=build_review_modal(metadata))
+    call.ack()
 
 
 def run_checkin(call: CommandCall) -> None:

@@ -12,8 +12,10 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.adapters.slack import posting
+from bot.adapters.slack.after_ack import later
 from bot.adapters.slack.builders.help_builder import build_dm_help
 from bot.adapters.slack.command_text import parse_direct_message, proposal_title
+from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.services import Services
 from bot.core.errors import InputError
 from bot.core.store import Project
@@ -33,7 +35,9 @@ def is_direct_message_from_a_person(event: dict[str, Any]) -> bool:
 
 
 def register(app: App) -> None:
-    app.event("message", matchers=[is_direct_message_from_a_person])(handle_direct_message)
+    app.event("message", matchers=[is_direct_message_from_a_person])(
+        reports_errors(handle_direct_message)
+    )
     # Everything else that arrives as a message event (channel chatter, edits, our own posts)
     # is acknowledged and dropped, so Bolt does not log it as unhandled.
     app.event("message")(lambda: None)
@@ -42,8 +46,13 @@ def register(app: App) -> None:
 def handle_direct_message(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services = Services.of(context)
     team = str(body.get("team_id") or context.team_id or "")
+    later(context)(_direct_message, Services.of(context), client, team, event)
+
+
+def _direct_message(
+    services: Services, client: WebClient, team: str, event: dict[str, Any]
+) -> None:
     user = str(event["user"])
     channel = str(event["channel"])
     text = _MENTION.sub("", str(event.get("text") or "")).strip()

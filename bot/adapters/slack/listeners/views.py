@@ -9,8 +9,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import posting
+from bot.adapters.slack.after_ack import later
 from bot.adapters.slack.builders.review_builder import build_review_error
 from bot.adapters.slack.builders.summary_builder import build_summary_message
+from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import Ids
 from bot.adapters.slack.payloads import ReviewContext
 from bot.adapters.slack.services import Services
@@ -19,7 +21,7 @@ from bot.core.store.text import PROPOSAL_LIMIT, clean
 
 
 def register(app: App) -> None:
-    app.view(Ids.REVIEW_MODAL.value)(handle_review_submission)
+    app.view(Ids.REVIEW_MODAL.value)(reports_errors(handle_review_submission))
 
 
 def handle_review_submission(
@@ -33,7 +35,16 @@ def handle_review_submission(
         return
     metadata = ReviewContext.parse(view.get("private_metadata"))
     ack()
-    services = Services.of(context)
+    later(context)(_review, Services.of(context), body, client, metadata, proposal)
+
+
+def _review(
+    services: Services,
+    body: dict[str, Any],
+    client: WebClient,
+    metadata: ReviewContext,
+    proposal: str,
+) -> None:
     analysis = services.analyzer.analyse(proposal)
     summary = build_summary(
         services.kb,

@@ -1,0 +1,78 @@
+"""Work a listener hands off once it has acked: analysis, database writes, posts to Slack.
+
+Listeners ack on the request's own thread (`process_before_response=True`), so the ack never
+waits behind slow work; what follows runs on these threads. An error there goes to the one
+error handler with the request it came from, like an error in the listener itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.adapters.slack.errors import handle_error
+
+log = logging.getLogger(__name__)
+
+_KEY = "premortem_after_ack"
+
+
+class AfterAck:
+    """The threads that run work after acks (PREMORTEM_WORKERS of them)."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="premortem-work")
+
+    def bind(self, body: dict[str, Any], client: WebClient, respond: Respond | None) -> Later:
+        return Later(self, body, client, respond)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._pool.submit(job)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking work; with `wait`, finish what was handed off (a clean SIGTERM)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+
+    def middleware(self) -> Callable[..., Any]:
+        def put_in_context(
+            body: dict[str, Any],
+            client: WebClient,
+            respond: Respond | None,
+            context: BoltContext,
+            next: Callable[[], Any],
+        ) -> Any:
+            context[_KEY] = self.bind(body, client, respond)
+            return next()
+
+        return put_in_context
+
+
+class Later:
+    """`later(fn, *args)` runs `fn(*args)` after the ack, reporting its errors."""
+
+    def __init__(
+        self, runner: AfterAck, body: dict[str, Any], client: WebClient, respond: Respond | None
+    ) -> None:
+        self._runner = runner
+        self._body = body
+        self._client = client
+        self._respond = respond
+
+    def __call__(self, fn: Callable[..., None], *args: Any) -> None:
+        def job() -> None:
+            try:
+                fn(*args)
+            except Exception as error:
+                handle_error(error, self._body, self._client, self._respond, None)
+
+        self._runner.submit(job)
+
+
+def later(context: BoltContext) -> Later:
+    """The request's `Later`, put in its context by `AfterAck.middleware()`."""
+    return context[_KEY]
