@@ -337,7 +337,9 @@ def _message(err: Any) -> str:
     return str(err["msg"])
 
 
-def _read_file(path: Path, items: dict[str, list[tuple[str, Any]]], problems: list[Problem]) -> None:
+def _read_file(
+    path: Path, items: dict[str, list[tuple[str, Any]]], problems: list[Problem]
+) -> None:
     fname = str(path)
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
@@ -352,11 +354,17 @@ def _read_file(path: Path, items: dict[str, list[tuple[str, Any]]], problems: li
     if doc is None:
         return
     if not isinstance(doc, dict):
-        problems.append(Problem(fname, "-", "-", f"expected a mapping with keys {sorted(_SECTIONS)}"))
+        problems.append(
+            Problem(fname, "-", "-", f"expected a mapping with keys {sorted(_SECTIONS)}")
+        )
         return
     for key, value in doc.items():
         if key not in _SECTIONS:
-            problems.append(Problem(fname, "-", str(key), f"unknown section; expected one of {sorted(_SECTIONS)}"))
+            problems.append(
+                Problem(
+                    fname, "-", str(key), f"unknown section; expected one of {sorted(_SECTIONS)}"
+                )
+            )
             continue
         if not isinstance(value, list):
             problems.append(Problem(fname, "-", str(key), "expected a list of entries"))
@@ -383,13 +391,25 @@ def _cross_check(kb: KnowledgeBase) -> list[Problem]:
         for i, c in enumerate(citations):
             if c.source not in kb.sources:
                 out.append(
-                    Problem(where(section, entry_id), entry_id, f"sources.{i}.source", f"unknown source {c.source!r}")
+                    Problem(
+                        where(section, entry_id),
+                        entry_id,
+                        f"sources.{i}.source",
+                        f"unknown source {c.source!r}",
+                    )
                 )
 
     for risk in kb.risks.values():
         check_citations("risks", risk.id, risk.sources)
         if not risk.id.startswith(f"{risk.area}."):
-            out.append(Problem(where("risks", risk.id), risk.id, "id", f"risk ids start with their area: {risk.area}."))
+            out.append(
+                Problem(
+                    where("risks", risk.id),
+                    risk.id,
+                    "id",
+                    f"risk ids start with their area: {risk.area}.",
+                )
+            )
 
     for q in kb.questions.values():
         f = where("questions", q.id)
@@ -404,39 +424,83 @@ def _cross_check(kb: KnowledgeBase) -> list[Problem]:
         for i, opt in enumerate(q.options):
             for j, raised in enumerate(opt.raises):
                 if raised.risk not in kb.risks:
-                    out.append(Problem(f, q.id, f"options.{i}.raises.{j}.risk", f"unknown risk {raised.risk!r}"))
+                    out.append(
+                        Problem(
+                            f, q.id, f"options.{i}.raises.{j}.risk", f"unknown risk {raised.risk!r}"
+                        )
+                    )
             for j, rid in enumerate(opt.clears):
                 if rid not in kb.risks:
                     out.append(Problem(f, q.id, f"options.{i}.clears.{j}", f"unknown risk {rid!r}"))
             for j, qid in enumerate(opt.follow_up):
                 if qid not in kb.questions:
-                    out.append(Problem(f, q.id, f"options.{i}.follow_up.{j}", f"unknown question {qid!r}"))
+                    out.append(
+                        Problem(f, q.id, f"options.{i}.follow_up.{j}", f"unknown question {qid!r}")
+                    )
                 elif qid == q.id:
-                    out.append(Problem(f, q.id, f"options.{i}.follow_up.{j}", "a question cannot follow itself"))
+                    out.append(
+                        Problem(
+                            f, q.id, f"options.{i}.follow_up.{j}", "a question cannot follow itself"
+                        )
+                    )
 
     reachable = {qid for q in kb.questions.values() for o in q.options for qid in o.follow_up}
     for q in kb.questions.values():
         if q.follow_up_only and q.id not in reachable:
-            out.append(Problem(where("questions", q.id), q.id, "follow_up_only", "no answer leads to this question"))
+            out.append(
+                Problem(
+                    where("questions", q.id),
+                    q.id,
+                    "follow_up_only",
+                    "no answer leads to this question",
+                )
+            )
         for i, opt in enumerate(q.options):
             if len(opt.label) > 75:
-                out.append(Problem(where("questions", q.id), q.id, f"options.{i}.label", "longer than 75 characters"))
-    setters = sorted(q.id for q in kb.questions.values() if any(o.sets_archetype for o in q.options))
+                out.append(
+                    Problem(
+                        where("questions", q.id),
+                        q.id,
+                        f"options.{i}.label",
+                        "longer than 75 characters",
+                    )
+                )
+    setters = sorted(
+        q.id for q in kb.questions.values() if any(o.sets_archetype for o in q.options)
+    )
     if len(setters) > 1:
         for qid in setters[1:]:
             out.append(
-                Problem(where("questions", qid), qid, "options", f"only one question may set the archetype; {setters[0]} does")
+                Problem(
+                    where("questions", qid),
+                    qid,
+                    "options",
+                    f"only one question may set the archetype; {setters[0]} does",
+                )
             )
     if any(q.archetypes for q in kb.questions.values()) and not setters:
-        out.append(Problem("questions", "-", "sets_archetype", "archetype-specific questions exist but no option sets it"))
+        out.append(
+            Problem(
+                "questions",
+                "-",
+                "sets_archetype",
+                "archetype-specific questions exist but no option sets it",
+            )
+        )
 
     for t in kb.rule_tests:
         for qid, value in t.answers.items():
             q = kb.questions.get(qid)
             if q is None:
-                out.append(Problem("rule_tests", t.name, f"answers.{qid}", f"unknown question {qid!r}"))
+                out.append(
+                    Problem("rule_tests", t.name, f"answers.{qid}", f"unknown question {qid!r}")
+                )
             elif value not in {o.value for o in q.options}:
-                out.append(Problem("rule_tests", t.name, f"answers.{qid}", f"{qid} has no option {value!r}"))
+                out.append(
+                    Problem(
+                        "rule_tests", t.name, f"answers.{qid}", f"{qid} has no option {value!r}"
+                    )
+                )
         for rid in [*t.expect_risks, *t.expect_absent]:
             if rid not in kb.risks:
                 out.append(Problem("rule_tests", t.name, "expect_risks", f"unknown risk {rid!r}"))

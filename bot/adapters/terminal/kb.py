@@ -15,7 +15,9 @@ from bot.core.knowledge import AREA_IDS, KnowledgeError, Stage, bundled_dir, kno
 def register(sub: argparse._SubParsersAction) -> None:
     kb = sub.add_parser("kb", help="check or summarise the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="SUBCOMMAND", required=True)
-    v = kb_sub.add_parser("validate", help="load every YAML file strictly; exit 1 listing every problem")
+    v = kb_sub.add_parser(
+        "validate", help="load every YAML file strictly; exit 1 listing every problem"
+    )
     v.add_argument(
         "dir",
         nargs="?",
