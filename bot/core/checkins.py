@@ -551,7 +551,11 @@ class Checkins:
         """Put the check-in off for a day or a week; it is sent again then."""
         if span not in SNOOZES:
             raise InputError(f"snooze for a day or a week, not {span!r}")
-        if self.store.checkins.snooze(checkin_id, stamp(now + SNOOZES[span])) is not None:
+        checkin = self._get(checkin_id)
+        # A click comes after the message it is on: counting from the later of the two keeps
+        # a snooze a day long when the clocks disagree (a scheduler run with --now).
+        start = max(now, instant(checkin.sent_at)) if checkin.sent_at else now
+        if self.store.checkins.snooze(checkin_id, stamp(start + SNOOZES[span])) is not None:
             self._log("checkin.snoozed", checkin_id, span=span)
         return self.view(checkin_id)
 
