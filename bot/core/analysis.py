@@ -50,6 +50,38 @@ _NEEDED: dict[str, int] = {
     "ethics": 1,
 }
 
+# Words of section headings and line labels ("## Running it", "**Why ML.**", "Rollout:"), by
+# the area they announce. Coverage found under a heading about another area counts half:
+# "the promo table was switched off" in the value section is not a rollback plan.
+_SECTION_WORDS: dict[str, frozenset[str]] = {
+    "objectives": word_set("goal goals objective objectives aim aims purpose problem success want"),
+    "value": word_set(
+        "value why business case cost costs benefit benefits roi worth bother alternatives"
+    ),
+    "data": word_set("data dataset datasets labels labelling inputs features sources"),
+    "feasibility": word_set("feasibility requirements requirement constraints technical latency"),
+    "evaluation": word_set(
+        "evaluation evaluate testing test tests validation metrics measurement experiment pilot"
+    ),
+    "deployment": word_set(
+        "deployment deploy running run operation operations ownership owner owners delivery "
+        "rollout serving hosting integration production launch support"
+    ),
+    "monitoring": word_set(
+        "monitoring monitor after current maintenance retraining go-live post-launch"
+    ),
+    "stakeholders": word_set(
+        "stakeholders stakeholder sign-off signoff sponsor sponsors governance support approvals "
+        "alignment present attendees"
+    ),
+    "ethics": word_set(
+        "ethics ethical fairness privacy people consent customers users patients players "
+        "impact safety harm responsible"
+    ),
+}
+_OFF_SECTION_WEIGHT = 0.5
+_BARE_WORD = 0.5
+
 # --- the language of negation and hedging ---------------------------------------------------
 
 _NEGATIONS = word_set(
@@ -246,6 +278,9 @@ class _Doc:
     first_token: list[int] = field(default_factory=list)  # per sentence
     joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
     ands: list[int] = field(default_factory=list)  # running count of "and" tokens
+    sections: list[frozenset[str]] = field(
+        default_factory=list
+    )  # areas each sentence's heading announces
 
 
 _MAX_GAP = 3  # words allowed between two consecutive words of a phrase
@@ -280,6 +315,7 @@ class Analyzer:
         self._hedge_words = frozenset(stem(w) for w in _HEDGE_WORDS.split())
         self._hedge_phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
         self._hedge_patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
+        self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
 
     # -- compiling ---------------------------------------------------------------------------
@@ -327,6 +363,7 @@ class Analyzer:
     def _read(self, text: str) -> _Doc:
         doc = _Doc(text=text, sents=sentences(text))
         for si, s in enumerate(doc.sents):
+            doc.sections.append(self._sections(s.heading))
             doc.first_token.append(len(doc.words))
             for ti, tok in enumerate(s.tokens):
                 doc.words.append(self._canonical(_match_form(tok.text)))
@@ -338,6 +375,15 @@ class Analyzer:
                 doc.joins.append((doc.joins[-1] if doc.joins else 0) + (tok.text in _JOINERS))
                 doc.ands.append((doc.ands[-1] if doc.ands else 0) + (tok.text == "and"))
         return doc
+
+    def _sections(self, heading: str) -> frozenset[str]:
+        """The areas a heading announces (none for "Hi Glen," or an unknown heading)."""
+        areas = self._section_areas.get(heading)
+        if areas is None:
+            words = {t.text for t in tokens(heading)} | {stem(t.text) for t in tokens(heading)}
+            areas = frozenset(a for a, vocab in _SECTION_WORDS.items() if words & vocab)
+            self._section_areas[heading] = areas
+        return areas
 
     def _canonical(self, word: str) -> str:
         """The knowledge base's spelling of `word` when it looks like a typo of one."""
@@ -477,7 +523,11 @@ class Analyzer:
 
     def _judge(self, doc: _Doc, area: str, matches: list[tuple[_Match, str]]) -> AreaResult:
         findings: list[Finding] = []
-        coverage_spans: list[tuple[int, int, int]] = []  # (sentence, first, last)
+        coverage_spans: list[tuple[int, int, int, float]] = []  # (sentence, first, last, strength)
+        weight = {
+            si: 1.0 if not areas or area in areas else _OFF_SECTION_WEIGHT
+            for si, areas in enumerate(doc.sections)
+        }
         hedged_cover: list[_Match] = []
         reveal_spans = [
             (m.sentence, m.first, m.last)
@@ -497,13 +547,13 @@ class Analyzer:
                 ):
                     continue  # a longer covered phrase reads these words the other way
                 if how == "negated":
-                    coverage_spans.append((m.sentence, m.first, m.last))
+                    coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
                     continue
                 level: Level = "high" if how == "plain" else "medium"
                 reason = "stated" if how == "plain" else "hedged"
                 findings.append(self._finding(doc, m, level, reason))
             elif how == "plain":
-                coverage_spans.append((m.sentence, m.first, m.last))
+                coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
             elif how == "negated":
                 if any(
                     s == m.sentence and a <= m.last and m.first <= b for s, a, b in reveal_spans
@@ -515,17 +565,18 @@ class Analyzer:
 
         units = _merge(coverage_spans)
         needed = _NEEDED.get(area, 2)
-        if len(units) < needed:
+        covered = sum(weight[si] * strength for si, _, _, strength in units) >= needed
+        if not covered:
             for m in hedged_cover:
                 findings.append(self._finding(doc, m, "medium", "hedged"))
         findings = _dedupe(findings)
-        coverage = tuple(dict.fromkeys(self._evidence(doc, s)[0] for s, _, _ in units))
+        coverage = tuple(dict.fromkeys(self._evidence(doc, s)[0] for s, _, _, _ in units))
 
         if any(f.level == "high" for f in findings):
             level = "high"
         elif findings:
             level = "medium"
-        elif len(units) >= needed:
+        elif covered:
             level = "low"
         else:
             level = "medium"
@@ -574,7 +625,8 @@ def _words(text: str, keep_all: bool = False) -> tuple[str, ...]:
         hyphened = t.joined or (i + 1 < len(toks) and toks[i + 1].joined)
         if hyphened or t.text not in _STOPWORDS:
             keep.append(_match_form(t.text))
-    if len(keep) < 2 and len(toks) > len(keep):
+    if len(keep) < 2 * (len(toks) - len(keep)) or (len(keep) < 2 and len(toks) > len(keep)):
+        # Mostly filler ("will run the", "could also use it for"): the filler is the phrase.
         return tuple(_match_form(t.text) for t in toks)
     return tuple(keep)
 
@@ -654,15 +706,21 @@ def _flatten(doc: _Doc) -> str:
     return flat
 
 
-def _merge(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Overlapping spans of coverage count once."""
-    out: list[tuple[int, int, int]] = []
-    for s, a, b in sorted(spans):
+def _merge(spans: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:
+    """Overlapping spans of coverage count once, as strong as the strongest of them."""
+    out: list[tuple[int, int, int, float]] = []
+    for s, a, b, strength in sorted(spans):
         if out and out[-1][0] == s and a <= out[-1][2]:
-            out[-1] = (s, out[-1][1], max(b, out[-1][2]))
+            last = out[-1]
+            out[-1] = (s, last[1], max(b, last[2]), max(strength, last[3]))
         else:
-            out.append((s, a, b))
+            out.append((s, a, b, strength))
     return out
+
+
+def _strength(phrase: _Phrase) -> float:
+    """A lone word ("baseline", "drift") is a bare mention; a phrase or a pattern says more."""
+    return _BARE_WORD if len(phrase.words) == 1 else 1.0
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -87,6 +87,11 @@ _KEEP_S = word_set(
     "analysis basis status focus process across less unless always perhaps news series "
     "census campus corpus bonus virus gps kpis sms aws ios"
 )
+# "-ly" words whose stem means something else: "weekly" is not "week", "surely" not "sure".
+_KEEP_LY = word_set(
+    "daily weekly monthly yearly hourly quarterly nightly fortnightly surely early likely "
+    "only family friendly timely costly"
+)
 _SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
 _DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
 _IRREGULAR = {
@@ -130,6 +135,8 @@ def stem(word: str) -> str:
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in _KEEP_S:
         w = w[:-1]
     for suffix, replacement in _SUFFIXES:
+        if suffix == "ly" and (w in _KEEP_LY or w.endswith(("ply", "ily"))):
+            continue
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)] + replacement
             if suffix in ("ing", "ed") and _DOUBLE.search(w):
@@ -182,7 +189,7 @@ _RULE = re.compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$|^[ \t]*\|?[ \t]*:?-{3,}")
 _LABEL = re.compile(
     r"^[ \t]*(?:[-*+\u2022][ \t]+|\d{1,3}[.)][ \t]+)?"
     r"(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)[.:]?(?:\*\*|__)[.:]?"
-    r"|(?P<plain>[A-Z][\w/&' ()-]{0,40}?)[ \t]*:(?=[ \t]))"
+    r"|(?P<plain>[A-Z][\w/&'()-]*(?:[ \t][\w/&'()-]+){0,3}?)[ \t]*:(?=[ \t]))"
 )
 _ABBREVIATIONS = word_set(
     "e.g i.e vs etc dr mr mrs ms prof approx no fig inc ltd co st jr sr dept est ca cf al "
