@@ -70,7 +70,9 @@ def run(requests: int, concurrency: int, warmup: int) -> dict[str, float]:
                 sender.command("help")
 
             texts = command_mix(requests)
-            bodies = [sender.command_body(t, channel=f"C0BENCH{i % 4}") for i, t in enumerate(texts)]
+            bodies = [
+                sender.command_body(t, channel=f"C0BENCH{i % 4}") for i, t in enumerate(texts)
+            ]
             latencies: list[float] = []
             failures: list[str] = []
             lock = threading.Lock()
@@ -97,7 +99,9 @@ def run(requests: int, concurrency: int, warmup: int) -> dict[str, float]:
             wall = time.perf_counter() - started
             # Let the work after the acks finish, so a rerun starts from a quiet server.
             expected = sum(1 for t in texts if not t.startswith("help"))
-            fake.wait_for("chat.postMessage", "response_url", count=expected, after=mark, timeout=60)
+            fake.wait_for(
+                "chat.postMessage", "response_url", count=expected, after=mark, timeout=60
+            )
         finally:
             server.stop()
     return {
@@ -126,7 +130,10 @@ def main() -> int:
         f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms, "
         f"{r['rps']:.0f} requests/s over {r['wall_s']:.2f} s, {int(r['failures'])} failure(s)"
     )
-    print(f"goal (p99 <= {GOAL_P99_MS:.0f} ms, >= {GOAL_RPS:.0f} requests/s): {'met' if met else 'NOT met'}")
+    print(
+        f"goal (p99 <= {GOAL_P99_MS:.0f} ms, >= {GOAL_RPS:.0f} requests/s): "
+        + ("met" if met else "NOT met")
+    )
     return 0 if met else 1
 
 

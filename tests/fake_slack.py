@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -471,7 +472,7 @@ class SlackSender:
                 "api_app_id": API_APP_ID,
                 "event": event,
                 "type": "event_callback",
-                "event_id": event_id or f"Ev{next(self._ids):010d}",
+                "event_id": event_id or f"Ev{uuid.uuid4().hex[:16].upper()}",
                 "event_time": int(time.time()),
                 "authorizations": [
                     {

@@ -61,13 +61,13 @@ class DirectMessage:
     argument: str
 
 
-PROPOSAL_MIN_CHARS = 300
-
-
-def looks_like_proposal(text: str) -> bool:
-    """Long, or several lines of prose: nobody answers a checklist question like that."""
+def looks_like_proposal(text: str, consulting: bool = False) -> bool:
+    """Prose long enough to describe a project. During a consultation the bar is higher: a
+    long answer to a question is still an answer."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return len(text) >= PROPOSAL_MIN_CHARS or (len(lines) >= 3 and len(text) >= 120)
+    if consulting:
+        return len(text) >= 600 or (len(lines) >= 4 and len(text) >= 200)
+    return len(text) >= 120 or (len(lines) >= 2 and len(text) >= 60)
 
 
 def proposal_title(text: str, limit: int = 60) -> str:
@@ -80,10 +80,10 @@ def proposal_title(text: str, limit: int = 60) -> str:
     return "Proposal"
 
 
-def parse_direct_message(text: str | None) -> DirectMessage:
+def parse_direct_message(text: str | None, consulting: bool = False) -> DirectMessage:
     """Short messages can be requests; anything longer is an answer or a proposal."""
     stripped = (text or "").strip()
-    if looks_like_proposal(stripped):
+    if looks_like_proposal(stripped, consulting):
         return DirectMessage("proposal", stripped)
     words = stripped.split(maxsplit=1)
     if not words or len(stripped) > 200:

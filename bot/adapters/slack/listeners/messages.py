@@ -56,14 +56,14 @@ def _direct_message(
     user = str(event["user"])
     channel = str(event["channel"])
     text = _MENTION.sub("", str(event.get("text") or "")).strip()
-    request = parse_direct_message(text)
+    waiting = posting.open_consultations_of(services, team, user)
+    request = parse_direct_message(text, consulting=bool(waiting))
 
     if request.kind == "new":
         project = posting.open_project(services, team, user, request.argument)
         posting.post_turn(client, channel, services.consultations.start(project.id, None, user))
         return
 
-    waiting = posting.open_consultations_of(services, team, user)
     if request.kind == "proposal":
         if waiting:  # a proposal pasted mid-consultation: read it into that consultation
             turn = services.consultations.start(waiting[0].project_id, request.argument, user)
