@@ -79,10 +79,10 @@ class Schedule:
 
 
 def local_time(at: datetime, tz: str) -> str:
-    """`Mon 30 Nov at 09:00` in the zone `tz` (the year only when it is not this one)."""
+    """`Mon 30 Nov at 09:00` in the zone `tz`: check-in times are days or weeks away, so the
+    weekday says more than a year would."""
     here = at.astimezone(zone(tz))
-    year = "" if here.year == datetime.now(UTC).year else f" {here.year}"
-    return f"{here:%a} {here.day} {here:%b}{year} at {here:%H:%M}"
+    return f"{here:%a} {here.day} {here:%b} at {here:%H:%M}"
 
 
 def schedule_checkin(
