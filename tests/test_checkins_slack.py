@@ -148,12 +148,18 @@ def first_monday(now: datetime | None = None) -> datetime:
 # --- scheduling -------------------------------------------------------------------------------
 
 
-def test_a_schedule_is_read_in_the_owners_zone_from_slack(
+def test_a_schedule_is_read_in_the_owners_zone_and_shown_in_status_and_app_home(
     sender: SlackSender, slack: ZonedSlack
 ) -> None:
     reply = start_project(sender, slack)
     assert "every Monday at 09:00 (Europe/Paris)" in reply
     assert slack.calls_of("users.info")[-1].args["user"] == OWNER
+    # ...and shown where people look: the project's status and the App Home
+    assert "every Monday at 09:00 (Europe/Paris)" in command(sender, slack, "status Churn model")
+    mark = slack.mark()
+    sender.app_home_opened(user=OWNER)
+    (home,) = slack.wait_for("views.publish", after=mark)
+    assert "every Monday at 09:00 (Europe/Paris)" in home.text()
 
 
 def test_an_unreadable_schedule_gets_a_reply_listing_the_forms(

@@ -17,6 +17,7 @@ from bot.adapters.slack.builders.consultation_builder import build_turn
 from bot.adapters.slack.builders.project_builder import ProjectRow
 from bot.adapters.slack.builders.summary_builder import build_summary_message
 from bot.adapters.slack.services import Services
+from bot.core.checkins import Schedule, get_schedule
 from bot.core.consultation import Turn
 from bot.core.errors import Ambiguous, NotFound
 from bot.core.store import ConsultationRecord, Project
@@ -120,7 +121,7 @@ def open_consultations_of(services: Services, team: str, user: str) -> list[Cons
 def project_row(services: Services, project: Project) -> ProjectRow:
     summary = services.consultations.summary(project.id, record=False)
     latest = services.store.consultations.latest_for(project.id)
-    schedule = services.store.checkins.get(project.id)
+    schedule = get_schedule(services.store, project.id)
     return ProjectRow(
         id=project.id,
         name=project.name,
@@ -131,8 +132,15 @@ def project_row(services: Services, project: Project) -> ProjectRow:
         answered=summary.answered,
         consultation_id=latest.id if latest else None,
         consultation_status=latest.status if latest else None,
-        next_checkin=slack_date(schedule.next_due) if schedule and schedule.next_due else None,
+        next_checkin=checkin_line(schedule),
     )
+
+
+def checkin_line(schedule: Schedule | None) -> str | None:
+    """When the next check-in is and the schedule it follows, for status and App Home."""
+    if schedule is None or schedule.next_due is None:
+        return None
+    return f"{slack_date(schedule.next_due.isoformat())} · {schedule.describe()}"
 
 
 def project_rows(services: Services, team: str, user: str | None = None) -> list[ProjectRow]:
