@@ -10,11 +10,16 @@ JSON is an unhandled request (answered 404 after the signature check), never a 5
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+import uvicorn
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
@@ -117,8 +122,6 @@ def build_asgi(bolt: App, path: str = EVENTS_PATH) -> Starlette:
 
 def serve_http(bolt: App, host: str, port: int, path: str = EVENTS_PATH) -> None:
     """Serve until SIGTERM/SIGINT. The port opens only now, after the app is fully built."""
-    import uvicorn
-
     config = uvicorn.Config(
         build_asgi(bolt, path),
         host=host,
@@ -130,4 +133,23 @@ def serve_http(bolt: App, host: str, port: int, path: str = EVENTS_PATH) -> None
         timeout_graceful_shutdown=10,
         log_level="info",
     )
-    uvicorn.Server(config).run()
+    GracefulServer(config).run()
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server, except that SIGTERM/SIGINT end `run()` instead of being raised again
+    after the graceful shutdown, so `premortem serve` finishes the work already acked and
+    closes the database before it exits (with status 0)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {s: signal.signal(s, self.handle_exit) for s in signals}
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
