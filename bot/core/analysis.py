@@ -21,13 +21,14 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
-from bot.core.text import Sentence, match_text, sentences, stem, tokens, word_set
+from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens, word_set
 
 Level = Literal["high", "medium", "low"]
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
@@ -94,14 +95,15 @@ _NEGATIONS = word_set(
 _NEUTRALISERS = frozenset(
     stem(w)
     for w in word_set(
-        "issue issues problem problems concern concerns blocker blockers bottleneck risk doubt worse better "
-        "more less fewer higher lower later earlier sooner drop increase decrease exceed change "
-        "surprise only just hurting reducing affecting losing impacting harm matter matters longer-term"
+        "issue issues problem problems concern concerns blocker blockers bottleneck risk doubt "
+        "worse better more less fewer higher lower later earlier sooner drop increase decrease "
+        "exceed change surprise only just hurting reducing affecting losing impacting harm "
+        "matter matters longer-term"
     )
 )
 _NEUTRAL_SKIP = word_set("a an the any real big major")
 # Words that end the reach of a negation to their right ("no data leaves, and Security...").
-_POST_NEGATIONS = word_set("none nobody missing lacking absent unassigned tbd")
+_POST_NEGATIONS = word_set("none nobody missing lacking absent unassigned")
 
 # Hedges: phrases (stemmed word sequences) and patterns over the normalised sentence.
 _HEDGE_WORDS = (
@@ -293,6 +295,10 @@ class Analyzer:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
+        self._hedge_words, self._hedge_phrases, self._hedge_patterns = _hedge_lexicon()
+        self._hedge_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for words in self._hedge_phrases:
+            self._hedge_by_first[words[0]].append(words)
         phrases: list[_Phrase] = []
         for area_id in AREA_IDS:
             area = kb.areas.get(area_id)
@@ -312,9 +318,6 @@ class Analyzer:
                 by_initial[w[0]].append(w)
         self._by_initial = dict(by_initial)
         self._spelling: dict[str, str] = {}
-        self._hedge_words = frozenset(stem(w) for w in _HEDGE_WORDS.split())
-        self._hedge_phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
-        self._hedge_patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
 
@@ -329,11 +332,9 @@ class Analyzer:
                 pattern = re.compile(_spaces_flexible(text[3:].strip()))
                 out.append(_Phrase(text, area, risk, kind, pattern=pattern))
                 continue
-            words = _words(text)
-            if not words:
-                continue
-            hedged = _has_hedge(text)
-            out.append(_Phrase(text, area, risk, kind, words=words, hedged=hedged))
+            hedged = self._is_hedge(text)
+            for words in _variants(text):
+                out.append(_Phrase(text, area, risk, kind, words=words, hedged=hedged))
         return out
 
     # -- analysing ---------------------------------------------------------------------------
@@ -375,6 +376,17 @@ class Analyzer:
                 doc.joins.append((doc.joins[-1] if doc.joins else 0) + (tok.text in _JOINERS))
                 doc.ands.append((doc.ands[-1] if doc.ands else 0) + (tok.text == "and"))
         return doc
+
+    def _is_hedge(self, text: str) -> bool:
+        """Whether a signal phrase is itself vague ("we'll monitor it once it's live")."""
+        words = [stem(t.text) for t in tokens(text)]
+        if any(w in self._hedge_words for w in words):
+            return True
+        joined = f" {' '.join(words)} "
+        if any(f" {' '.join(h)} " in joined for h in self._hedge_phrases):
+            return True
+        folded = normalise(text)
+        return any(p.search(folded) for p in self._hedge_patterns)
 
     def _sections(self, heading: str) -> frozenset[str]:
         """The areas a heading announces (none for "Hi Glen," or an unknown heading)."""
@@ -463,15 +475,19 @@ class Analyzer:
         """(sentence, part) -> token indices of the hedge cues in it."""
         found: dict[tuple[int, int], list[int]] = defaultdict(list)
         stems = [stem(r) for r in doc.raw]
+        by_first = self._hedge_by_first
         for i, w in enumerate(stems):
             if w in self._hedge_words:
                 found[doc.part_of[i]].append(i)
-        for words in self._hedge_phrases:
-            n = len(words)
-            for i in range(len(stems) - n + 1):
-                if stems[i] == words[0] and tuple(stems[i : i + n]) == words:
-                    if doc.sent_of[i] == doc.sent_of[i + n - 1]:
-                        found[doc.part_of[i]].extend(range(i, i + n))
+            for words in by_first.get(w, ()):
+                n = len(words)
+                j = i + n - 1
+                if (
+                    j < len(stems)
+                    and doc.sent_of[j] == doc.sent_of[i]
+                    and tuple(stems[i : j + 1]) == words
+                ):
+                    found[doc.part_of[i]].extend(range(i, j + 1))
         if self._hedge_patterns:
             flat = _flatten(doc)
             for pattern in self._hedge_patterns:
@@ -640,28 +656,50 @@ def _match_form(word: str) -> str:
     return "no" if word in _SAME_AS_NO else stem(word)
 
 
-def _has_hedge(text: str) -> bool:
-    words = [stem(t.text) for t in tokens(text)]
-    hedge_words = {stem(w) for w in _HEDGE_WORDS.split()}
-    if any(w in hedge_words for w in words):
-        return True
-    joined = " ".join(words)
-    return any(" ".join(_words(h, keep_all=True)) in joined for h in _HEDGE_PHRASES)
+def _variants(text: str) -> list[tuple[str, ...]]:
+    """The phrase's words, and for "on-call" or "a/b test" also "oncall" and "ab test"."""
+    words = _words(text)
+    if not words:
+        return []
+    toks = tokens(text)
+    if not any(t.joined for t in toks):
+        return [words]
+    glued: list[str] = []
+    for t in toks:
+        if t.joined and glued:
+            glued[-1] += t.text
+        else:
+            glued.append(t.text)
+    return [words, _words(" ".join(glued))]
+
+
+@cache
+def _hedge_lexicon() -> tuple[
+    frozenset[str], tuple[tuple[str, ...], ...], tuple[re.Pattern[str], ...]
+]:
+    """The hedge words (stemmed), phrases (as stemmed word tuples) and patterns, built once."""
+    words = frozenset(stem(w) for w in _HEDGE_WORDS.split())
+    phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
+    patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
+    return words, phrases, patterns
 
 
 def _is_negation(doc: _Doc, i: int) -> bool:
+    """Whether token i negates what follows it: "no", "nobody", "haven't", "yet to"...
+    but not "not an issue", "no worse than", "whether or not"."""
     raw = doc.raw[i]
-    if raw not in _NEGATIONS and not raw.endswith("n't"):
-        if not (raw == "yet" and i + 1 < len(doc.raw) and doc.raw[i + 1] == "to"):
-            return False
+    yet_to = raw == "yet" and i + 1 < len(doc.raw) and doc.raw[i + 1] == "to"
+    if raw not in _NEGATIONS and not raw.endswith("n't") and not yet_to:
+        return False
     if i > 0 and doc.raw[i - 1] in ("or", "if", "whether"):
         return False
     j = i + 1
     while j < len(doc.raw) and doc.raw[j] in _NEUTRAL_SKIP and j < i + 3:
         j += 1
-    if j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in _NEUTRALISERS:
-        return False
-    return True
+    neutralised = (
+        j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in _NEUTRALISERS
+    )
+    return not neutralised
 
 
 def _spaces_flexible(pattern: str) -> str:
