@@ -141,10 +141,8 @@ def _print(result: Score, n_cases: int, errors: bool) -> None:
                 area, f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}", str(c.support)
             )
     console.print(table)
-    console.print(
-        f"risk F1 {result.risk.f1:.3f} (P {result.risk.precision:.3f}, R {result.risk.recall:.3f})  "
-        f"ok F1 {result.ok.f1:.3f} (P {result.ok.precision:.3f}, R {result.ok.recall:.3f})"
-    )
+    for name, c in (("risk", result.risk), ("ok", result.ok)):
+        console.print(f"{name} F1 {c.f1:.3f} (precision {c.precision:.3f}, recall {c.recall:.3f})")
     console.print(f"[bold]macro-F1 {result.macro_f1:.3f}[/bold] over {len(result.decisions)} pairs")
     if errors:
         wrong = result.errors
