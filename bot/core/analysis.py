@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
+from bot.core.patterns import Anchor, WordIndex, required_literals
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens, word_set
 
 Level = Literal["high", "medium", "low"]
@@ -253,6 +254,7 @@ class _Phrase:
     kind: Literal["reveal", "covered"]
     words: tuple[str, ...] = ()  # stemmed words, matched in order with small gaps
     pattern: re.Pattern[str] | None = None
+    anchors: tuple[Anchor, ...] = ()  # a pattern's match contains one of these; () if unknown
     hedged: bool = False  # the phrase itself is vague ("we'll monitor it", "see how it goes")
 
 
@@ -273,6 +275,8 @@ class _Doc:
     sents: list[Sentence]
     words: list[str] = field(default_factory=list)  # canonical stems, one per token
     raw: list[str] = field(default_factory=list)  # normalised token text
+    stems: list[str] = field(default_factory=list)  # stem of each token
+    negation: list[bool] = field(default_factory=list)  # the token negates what follows
     starts: list[int] = field(default_factory=list)  # char offset of each token
     sent_of: list[int] = field(default_factory=list)
     clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
@@ -285,6 +289,7 @@ class _Doc:
     )  # areas each sentence's heading announces
 
 
+_CACHE_LIMIT = 100_000  # words remembered between proposals (stems, spelling corrections)
 _MAX_GAP = 3  # words allowed between two consecutive words of a phrase
 # A phrase's words never reach across these (nor across a clause boundary).
 _JOINERS = word_set("and or nor then while whereas")
@@ -310,6 +315,9 @@ class Analyzer:
             phrases += self._compile(risk.signals.covered, risk.area, risk.id, "covered")
         self._word_phrases = [p for p in phrases if p.words]
         self._patterns = [p for p in phrases if p.pattern is not None]
+        self._by_first_word: dict[str, list[_Phrase]] = defaultdict(list)
+        for p in self._word_phrases:
+            self._by_first_word[p.words[0]].append(p)
         self._vocab = frozenset(w for p in self._word_phrases for w in p.words)
         self._known = self._vocab | frozenset(_kb_words(kb))
         by_initial: dict[str, list[str]] = defaultdict(list)
@@ -318,6 +326,7 @@ class Analyzer:
                 by_initial[w[0]].append(w)
         self._by_initial = dict(by_initial)
         self._spelling: dict[str, str] = {}
+        self._forms: dict[str, tuple[str, str]] = {}  # word -> (stem, the form phrases match)
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
 
@@ -329,8 +338,10 @@ class Analyzer:
         out = []
         for text in texts:
             if text.startswith("re:"):
-                pattern = re.compile(_spaces_flexible(text[3:].strip()))
-                out.append(_Phrase(text, area, risk, kind, pattern=pattern))
+                source = _spaces_flexible(text[3:].strip())
+                pattern = re.compile(source)
+                anchors = required_literals(source)
+                out.append(_Phrase(text, area, risk, kind, pattern=pattern, anchors=anchors))
                 continue
             hedged = self._is_hedge(text)
             for words in _variants(text):
@@ -363,19 +374,41 @@ class Analyzer:
 
     def _read(self, text: str) -> _Doc:
         doc = _Doc(text=text, sents=sentences(text))
+        forms = self._forms
+        if len(forms) > _CACHE_LIMIT:
+            forms.clear()
         for si, s in enumerate(doc.sents):
             doc.sections.append(self._sections(s.heading))
             doc.first_token.append(len(doc.words))
-            for ti, tok in enumerate(s.tokens):
-                doc.words.append(self._canonical(_match_form(tok.text)))
-                doc.raw.append(tok.text)
-                doc.starts.append(tok.start)
-                doc.sent_of.append(si)
-                doc.clause_of.append((si, s.clause[ti]))
-                doc.part_of.append((si, s.part[ti]))
-                doc.joins.append((doc.joins[-1] if doc.joins else 0) + (tok.text in _JOINERS))
-                doc.ands.append((doc.ands[-1] if doc.ands else 0) + (tok.text == "and"))
+            raw = [t.text for t in s.tokens]
+            for w in raw:
+                if w not in forms:
+                    st = stem(w)
+                    forms[w] = (st, self._canonical("no" if w in _SAME_AS_NO else st))
+            pairs = [forms[w] for w in raw]
+            doc.raw += raw
+            doc.stems += [p[0] for p in pairs]
+            doc.words += [p[1] for p in pairs]
+            doc.starts += [t.start for t in s.tokens]
+            doc.sent_of += [si] * len(raw)
+            doc.clause_of += [(si, c) for c in s.clause]
+            doc.part_of += [(si, p) for p in s.part]
+        joins = ands = 0
+        for i, w in enumerate(doc.raw):
+            if w in _JOINERS:
+                joins += 1
+                ands += w == "and"
+            doc.joins.append(joins)
+            doc.ands.append(ands)
+            doc.negation.append(
+                (w in _NEGATIONS or w.endswith("n't") or w == "yet") and _is_negation(doc, i)
+            )
         return doc
+
+    def forget_words(self) -> None:
+        """Drop what was learnt about words between proposals (for measuring a cold start)."""
+        self._spelling.clear()
+        self._forms.clear()
 
     def _is_hedge(self, text: str) -> bool:
         """Whether a signal phrase is itself vague ("we'll monitor it once it's live")."""
@@ -410,71 +443,109 @@ class Analyzer:
                 best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
                 if best is not None:
                     hit = best[0]
-            if len(self._spelling) > 50_000:
+            if len(self._spelling) > _CACHE_LIMIT:
                 self._spelling.clear()
             self._spelling[word] = hit
         return hit
 
     def _match_words(self, doc: _Doc) -> list[_Match]:
+        """Word phrases: all words in one sentence (set intersection), then in order, each
+        within a few words of the previous one and in the same clause."""
         positions: dict[str, list[int]] = defaultdict(list)
-        for i, w in enumerate(doc.words):
+        in_sentences: dict[str, set[int]] = defaultdict(set)
+        for i, (w, si) in enumerate(zip(doc.words, doc.sent_of, strict=True)):
             positions[w].append(i)
+            in_sentences[w].add(si)
         out: list[_Match] = []
-        for phrase in self._word_phrases:
-            lists = [positions.get(w) for w in phrase.words]
-            if not all(lists):
+        by_first = self._by_first_word
+        for phrase in (p for w in positions if w in by_first for p in by_first[w]):
+            words = phrase.words
+            if not all(w in positions for w in words[1:]):
                 continue
-            seen: set[int] = set()
-            for p in lists[0]:  # type: ignore[union-attr]
-                s = doc.sent_of[p]
-                if s in seen:
-                    continue
-                own = [p]
-                cur = p
-                for plist in lists[1:]:
-                    j = bisect_right(plist, cur)  # type: ignore[arg-type]
-                    if j == len(plist):  # type: ignore[arg-type]
-                        break
-                    q = plist[j]  # type: ignore[index]
-                    if (
-                        q > cur + 1 + _MAX_GAP
-                        or doc.clause_of[q] != doc.clause_of[cur]
-                        or doc.joins[q - 1] != doc.joins[cur]
-                    ):
-                        break
-                    cur = q
-                    own.append(cur)
-                else:
-                    seen.add(s)
-                    out.append(_Match(phrase, s, p, cur, frozenset(own)))
+            shared = in_sentences[words[0]].intersection(*(in_sentences[w] for w in words[1:]))
+            for si in sorted(shared):
+                match = self._match_in_sentence(doc, phrase, positions, si)
+                if match is not None:
+                    out.append(match)
         return out
+
+    @staticmethod
+    def _match_in_sentence(
+        doc: _Doc, phrase: _Phrase, positions: dict[str, list[int]], si: int
+    ) -> _Match | None:
+        first_list = positions[phrase.words[0]]
+        start = doc.first_token[si]
+        stop = doc.first_token[si + 1] if si + 1 < len(doc.first_token) else len(doc.words)
+        for k in range(bisect_left(first_list, start), bisect_left(first_list, stop)):
+            p = cur = first_list[k]
+            own = [p]
+            for w in phrase.words[1:]:
+                plist = positions[w]
+                j = bisect_right(plist, cur)
+                if j == len(plist):
+                    return None
+                q = plist[j]
+                if (
+                    q > cur + 1 + _MAX_GAP
+                    or doc.clause_of[q] != doc.clause_of[cur]
+                    or doc.joins[q - 1] != doc.joins[cur]
+                ):
+                    break
+                cur = q
+                own.append(cur)
+            else:
+                return _Match(phrase, si, p, cur, frozenset(own))
+        return None
 
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
         if not doc.sents:
             return []
         flat = _flatten(doc)
         sent_starts = [s.start for s in doc.sents]
+        words = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, sent_starts)
         out: list[_Match] = []
         for phrase in self._patterns:
-            seen: set[int] = set()
-            for m in phrase.pattern.finditer(flat):  # type: ignore[union-attr]
-                if "\n" in m.group() or m.end() == m.start():
-                    continue
-                si = bisect_right(sent_starts, m.start()) - 1
-                if si < 0 or si in seen:
-                    continue
-                first = bisect_left(doc.starts, m.start())
-                last = bisect_left(doc.starts, m.end()) - 1
-                if first > last or doc.sent_of[first] != si:
-                    continue
-                seen.add(si)
-                out.append(_Match(phrase, si, first, last, frozenset(range(first, last + 1))))
-        return out
+            pattern = phrase.pattern
+            assert pattern is not None
+            if phrase.anchors:
+                # Only the sentences holding one of the pattern's required words.
+                search = pattern.search
+                for si in words.sentences_with(phrase.anchors):
+                    s = doc.sents[si]
+                    m = search(flat, s.start, s.end)
+                    if m is not None and m.end() > m.start():
+                        first = bisect_left(doc.starts, m.start())
+                        last = bisect_left(doc.starts, m.end()) - 1
+                        if first <= last:
+                            out.append(
+                                _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
+                            )
+                continue
+            for m in pattern.finditer(flat):
+                match = self._pattern_match(doc, phrase, m, sent_starts)
+                if match is not None:
+                    out.append(match)
+        return _first_per_sentence(out)
+
+    @staticmethod
+    def _pattern_match(
+        doc: _Doc, phrase: _Phrase, m: re.Match[str], sent_starts: list[int]
+    ) -> _Match | None:
+        if "\n" in m.group() or m.end() == m.start():
+            return None
+        si = bisect_right(sent_starts, m.start()) - 1
+        if si < 0:
+            return None
+        first = bisect_left(doc.starts, m.start())
+        last = bisect_left(doc.starts, m.end()) - 1
+        if first > last or doc.sent_of[first] != si:
+            return None
+        return _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
 
     def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
         """(sentence, part) -> token indices of the hedge cues in it."""
         found: dict[tuple[int, int], list[int]] = defaultdict(list)
-        stems = [stem(r) for r in doc.raw]
+        stems = doc.stems
         by_first = self._hedge_by_first
         for i, w in enumerate(stems):
             if w in self._hedge_words:
@@ -527,7 +598,7 @@ class Analyzer:
             # "no personal data and no decisions about people": a negation's reach ends at "and".
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
-            if _is_negation(doc, i):
+            if doc.negation[i]:
                 return True
         end = len(doc.words)
         for i in range(m.last + 1, min(end, m.last + 4)):
@@ -723,6 +794,17 @@ def _spaces_flexible(pattern: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+
+
+def _first_per_sentence(matches: list[_Match]) -> list[_Match]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for m in matches:
+        key = (id(m.phrase), m.sentence)
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out
 
 
 def _flatten(doc: _Doc) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # --- normalisation --------------------------------------------------------------------------
 
@@ -47,6 +47,7 @@ _CHAR_MAP = str.maketrans(
         ">": " ",
     }
 )
+_CHAR_PAIRS = tuple((chr(k), v) for k, v in _CHAR_MAP.items())
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _SPACES = re.compile(r"\s+")
 
@@ -62,17 +63,22 @@ def normalise(text: str) -> str:
 def match_text(text: str) -> str:
     """`text` normalised character for character (same length, same offsets): lower case,
     straight quotes and dashes, markdown markup as spaces. Regular-expression signals run on it."""
-    out = text.translate(_CHAR_MAP)
-    if out.isascii():
-        return out.lower()
-    chars = []
-    for ch in out:
-        if ch.isascii():
-            chars.append(ch.lower())
-            continue
-        folded = unicodedata.normalize("NFKC", ch).lower()
-        chars.append(folded if len(folded) == 1 else (folded[:1] or " "))
-    return "".join(chars)
+    # str.replace per character is a C loop each; str.translate looks every character up.
+    out = text
+    for ch, to in _CHAR_PAIRS:
+        if ch in out:
+            out = out.replace(ch, to)
+    if not out.isascii():
+        for ch in {c for c in out if not c.isascii()}:
+            out = out.replace(ch, _fold_char(ch))
+    return out.lower()
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One character as one character: NFKC and lower case, first character if it grows."""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    return folded if len(folded) == 1 else (folded[:1] or " ")
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -154,8 +160,7 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019.&][^\W_]+)*")
 _PART = re.compile(r"[-/]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str  # normalised, not stemmed ("haven't", "on", "call")
     start: int  # offsets in the original text
     end: int
@@ -208,13 +213,14 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words of text[start:end], split at hyphens and slashes, normalised (not stemmed)."""
     out: list[Token] = []
     end = len(text) if end is None else end
+    prev_end = -1
+    new, norm, append = tuple.__new__, _norm_word, out.append  # the hot loop of reading
     for m in _WORD.finditer(text, start, end):
+        base, stop = m.span()
         word = m.group()
-        base = m.start()
-        prev_end = out[-1].end if out else -1
-        joined = prev_end == base - 1 and base > 0 and text[base - 1] in "-/"
-        norm = _norm_word(word)
-        out.append(Token(norm, base, m.end(), joined))
+        word = word.lower() if word.isascii() else norm(word)
+        append(new(Token, (word, base, stop, prev_end == base - 1 and text[base - 1] in "-/")))
+        prev_end = stop
     return out
 
 
@@ -329,21 +335,15 @@ def _clauses(text: str, toks: list[Token]) -> tuple[tuple[int, ...], tuple[int, 
     clause: list[int] = []
     part: list[int] = []
     c = p = 0
-    for i, tok in enumerate(toks):
-        if i:
-            gap = text[toks[i - 1].end : tok.start]
-            if _CLAUSE_PUNCT.search(gap) or tok.text in _CLAUSE_WORDS:
-                c += 1
-            if _PART_PUNCT.search(gap) or tok.text in _PART_WORDS:
-                p += 1
+    prev_end = toks[0].start if toks else 0
+    for word, start, end, _ in toks:
+        if start - prev_end > 1 or (start > prev_end and text[prev_end] not in " -/"):
+            gap = text[prev_end:start]  # punctuation between the words: rare, so checked slowly
+            c += bool(_CLAUSE_PUNCT.search(gap))
+            p += bool(_PART_PUNCT.search(gap))
+        c += word in _CLAUSE_WORDS
+        p += word in _PART_WORDS
         clause.append(c)
         part.append(p)
+        prev_end = end
     return tuple(clause), tuple(part)
-
-
-def sentence_at(sents: list[Sentence], starts: list[int], offset: int) -> int:
-    """Index of the sentence containing `offset` (given `starts`, the sentences' starts), or -1."""
-    i = bisect_right(starts, offset) - 1
-    if i >= 0 and offset < sents[i].end:
-        return i
-    return -1
