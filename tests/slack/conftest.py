@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.fake_slack import (
@@ -41,7 +39,3 @@ def slack(server: PremortemServer, module_fake_slack: FakeSlack) -> Iterator[Sla
 @pytest.fixture
 def fake(module_fake_slack: FakeSlack) -> FakeSlack:
     return module_fake_slack
-
-
-def log_of(server: PremortemServer) -> str:
-    return Path(server.log).read_text(errors="replace")
