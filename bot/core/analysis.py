@@ -102,6 +102,10 @@ _NEUTRALISERS = frozenset(
         "matter matters longer-term"
     )
 )
+_DETERMINER_NEGATIONS = word_set("no without lack lacks lacking")
+_PREPOSITIONS = word_set(
+    "in on at by for with within from to into over under after before during per via across"
+)
 _NEUTRAL_SKIP = word_set("a an the any real big major")
 # Words that end the reach of a negation to their right ("no data leaves, and Security...").
 _POST_NEGATIONS = word_set("none nobody missing lacking absent unassigned")
@@ -277,6 +281,7 @@ class _Doc:
     raw: list[str] = field(default_factory=list)  # normalised token text
     stems: list[str] = field(default_factory=list)  # stem of each token
     negation: list[bool] = field(default_factory=list)  # the token negates what follows
+    quoted: set[int] = field(default_factory=set)  # tokens inside double quotes
     starts: list[int] = field(default_factory=list)  # char offset of each token
     sent_of: list[int] = field(default_factory=list)
     clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
@@ -393,6 +398,7 @@ class Analyzer:
             doc.sent_of += [si] * len(raw)
             doc.clause_of += [(si, c) for c in s.clause]
             doc.part_of += [(si, p) for p in s.part]
+        quoted = _quoted(doc)
         joins = ands = 0
         for i, w in enumerate(doc.raw):
             if w in _JOINERS:
@@ -401,8 +407,11 @@ class Analyzer:
             doc.joins.append(joins)
             doc.ands.append(ands)
             doc.negation.append(
-                (w in _NEGATIONS or w.endswith("n't") or w == "yet") and _is_negation(doc, i)
+                (w in _NEGATIONS or w.endswith("n't") or w == "yet")
+                and i not in quoted
+                and _is_negation(doc, i)
             )
+        doc.quoted = quoted
         return doc
 
     def forget_words(self) -> None:
@@ -479,14 +488,17 @@ class Analyzer:
         for k in range(bisect_left(first_list, start), bisect_left(first_list, stop)):
             p = cur = first_list[k]
             own = [p]
-            for w in phrase.words[1:]:
+            for prev, w in zip(phrase.words, phrase.words[1:]):
                 plist = positions[w]
                 j = bisect_right(plist, cur)
                 if j == len(plist):
                     return None
                 q = plist[j]
+                # After "no", at most one word: "no clear owner" is "no owner", but
+                # "no one has been named" is not "no names".
+                gap = 1 if prev == "no" else _MAX_GAP
                 if (
-                    q > cur + 1 + _MAX_GAP
+                    q > cur + 1 + gap
                     or doc.clause_of[q] != doc.clause_of[cur]
                     or doc.joins[q - 1] != doc.joins[cur]
                 ):
@@ -549,7 +561,7 @@ class Analyzer:
         by_first = self._hedge_by_first
         for i, w in enumerate(stems):
             if w in self._hedge_words:
-                found[doc.part_of[i]].append(i)
+                found[doc.clause_of[i]].append(i)
             for words in by_first.get(w, ()):
                 n = len(words)
                 j = i + n - 1
@@ -558,7 +570,10 @@ class Analyzer:
                     and doc.sent_of[j] == doc.sent_of[i]
                     and tuple(stems[i : j + 1]) == words
                 ):
-                    found[doc.part_of[i]].extend(range(i, j + 1))
+                    found[doc.clause_of[i]].extend(range(i, j + 1))
+        if doc.quoted:  # a quoted "unclear" is someone's words, not the author's doubt
+            for key in list(found):
+                found[key] = [i for i in found[key] if i not in doc.quoted]
         if self._hedge_patterns:
             flat = _flatten(doc)
             for pattern in self._hedge_patterns:
@@ -566,7 +581,7 @@ class Analyzer:
                     first = bisect_left(doc.starts, m.start())
                     last = bisect_left(doc.starts, m.end()) - 1
                     if first <= last:
-                        found[doc.part_of[first]].extend(range(first, last + 1))
+                        found[doc.clause_of[first]].extend(range(first, last + 1))
         return found
 
     def _classify(
@@ -581,7 +596,7 @@ class Analyzer:
         if sentence.question:
             return "hedged"
         for i in (m.first, m.last):
-            cues = hedged_parts.get(doc.part_of[i], ())
+            cues = hedged_parts.get(doc.clause_of[i], ())
             if any(c not in m.own for c in cues):
                 return "hedged"
         return "plain"
@@ -598,13 +613,17 @@ class Analyzer:
             # "no personal data and no decisions about people": a negation's reach ends at "and".
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
-            if doc.negation[i]:
+            if doc.negation[i] and not _scope_ends(doc, i, m.first):
                 return True
         end = len(doc.words)
-        for i in range(m.last + 1, min(end, m.last + 4)):
+        for k, i in enumerate(range(m.last + 1, min(end, m.last + 4))):
             if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
                 break
             if doc.raw[i] in _POST_NEGATIONS:
+                return True
+            # "Works council doesn't know yet", "the dashboards aren't built": the verb
+            # right after the phrase is negated.
+            if k == 0 and doc.negation[i] and doc.raw[i] not in _DETERMINER_NEGATIONS:
                 return True
         return False
 
@@ -642,6 +661,8 @@ class Analyzer:
             elif how == "plain":
                 coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
             elif how == "negated":
+                if doc.sections[m.sentence] and area not in doc.sections[m.sentence]:
+                    continue  # "nobody has agreed to own the monthly run", under Deployment
                 if any(
                     s == m.sentence and a <= m.last and m.first <= b for s, a, b in reveal_spans
                 ):
@@ -753,6 +774,37 @@ def _hedge_lexicon() -> tuple[
     phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
     patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
     return words, phrases, patterns
+
+
+_QUOTE = re.compile(r'"[^"\n]{1,200}"')
+
+
+def _quoted(doc: _Doc) -> set[int]:
+    """Indices of the tokens inside double quotes."""
+    flat = _flatten(doc)
+    if '"' not in flat:
+        return set()
+    out: set[int] = set()
+    for m in _QUOTE.finditer(flat):
+        first = bisect_left(doc.starts, m.start())
+        last = bisect_left(doc.starts, m.end()) - 1
+        out.update(range(first, last + 1))
+    return out
+
+
+def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
+    """Whether a determiner-like negation ("no", "without", "lack of") stops before `target`:
+    it negates its noun phrase, which ends at a preposition after a content word, so in
+    "verified without an analyst within 5 minutes" it does not reach "within"."""
+    if doc.raw[cue] not in _DETERMINER_NEGATIONS:
+        return False
+    content = False
+    for i in range(cue + 1, target + 1):
+        w = doc.raw[i]
+        if content and w in _PREPOSITIONS:
+            return True
+        content = content or w not in _STOPWORDS
+    return False
 
 
 def _is_negation(doc: _Doc, i: int) -> bool:
