@@ -17,6 +17,7 @@ only generic mechanisms:
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -488,7 +489,7 @@ class Analyzer:
         for k in range(bisect_left(first_list, start), bisect_left(first_list, stop)):
             p = cur = first_list[k]
             own = [p]
-            for prev, w in zip(phrase.words, phrase.words[1:]):
+            for prev, w in itertools.pairwise(phrase.words):
                 plist = positions[w]
                 j = bisect_right(plist, cur)
                 if j == len(plist):
