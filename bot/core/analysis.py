@@ -57,7 +57,10 @@ _NEEDED: dict[str, int] = {
 # the area they announce. Coverage found under a heading about another area counts half:
 # "the promo table was switched off" in the value section is not a rollback plan.
 _SECTION_WORDS: dict[str, frozenset[str]] = {
-    "objectives": word_set("goal goals objective objectives aim aims purpose problem success want"),
+    "objectives": word_set(
+        "goal goals objective objectives aim aims purpose problem success want target targets "
+        "criterion criteria kpi"
+    ),
     "value": word_set(
         "value why business case cost costs benefit benefits roi worth bother alternatives"
     ),
@@ -109,7 +112,7 @@ _PREPOSITIONS = word_set(
 )
 _NEUTRAL_SKIP = word_set("a an the any real big major")
 # Words that end the reach of a negation to their right ("no data leaves, and Security...").
-_POST_NEGATIONS = word_set("none nobody missing lacking absent unassigned")
+_POST_NEGATIONS = word_set("none nobody lacking absent unassigned")
 
 # Hedges: phrases (stemmed word sequences) and patterns over the normalised sentence.
 _HEDGE_WORDS = (

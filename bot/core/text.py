@@ -196,6 +196,7 @@ _LABEL = re.compile(
     r"(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)[.:]?(?:\*\*|__)[.:]?"
     r"|(?P<plain>[A-Z][\w/&'()-]*(?:[ \t][\w/&'()-]+){0,3}?)[ \t]*:(?=[ \t]))"
 )
+_INLINE_LABEL = re.compile(r"(?:\*\*|__)([^*_\n]{1,60}?)[.:]?(?:\*\*|__)")
 _ABBREVIATIONS = word_set(
     "e.g i.e vs etc dr mr mrs ms prof approx no fig inc ltd co st jr sr dept est ca cf al "
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri"
@@ -245,6 +246,9 @@ def sentences(text: str) -> list[Sentence]:
             toks = tokens(text, s_start, s_end)
             if not toks:
                 continue
+            inline = _INLINE_LABEL.match(text, s_start, s_end)
+            if inline and s_start > start:  # "... today. **Success criterion**: MAE below 6%."
+                block_heading = normalise(inline.group(1))
             clause, part = _clauses(text, toks)
             out.append(
                 Sentence(
