@@ -17,7 +17,7 @@ same question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from bot.core.assessment import (
@@ -104,10 +104,16 @@ class Consultations:
 
     # --- the calls adapters make -----------------------------------------------------------
 
-    def start(self, project_id: int, proposal: str | None, who: str) -> Turn:
+    def start(
+        self, project_id: int, proposal: str | None, who: str, *, after_finished: bool = True
+    ) -> Turn:
         """Start a consultation on the project, or resume the one already open.
 
         With a proposal, it is analysed first and the areas it settles are not asked about.
+        When the project's latest consultation is finished and `after_finished` is False, no
+        new one starts: the turn is that consultation's `finished` turn with its summary.
+        Deciding here, in the transaction, means a consultation another process finishes a
+        moment earlier is not silently followed by a new one.
         """
         proposal = clean(proposal, PROPOSAL_LIMIT) if proposal else None
         observations: list[Observation] = []
@@ -122,6 +128,10 @@ class Consultations:
             project = self.store.projects.get(project_id)
             c = self.store.consultations.open_for(project_id)
             resumed = c is not None
+            latest = self.store.consultations.latest_for(project_id)
+            if c is None and latest is not None and not after_finished:
+                done = f"The consultation on {project.name} is finished."
+                return self._finished(project, latest, done, record=False)
             if c is None:
                 c = self.store.consultations.create(project_id, who=who)
                 self._log("consultation.started", c, who, proposal=bool(proposal))
@@ -442,7 +452,7 @@ def _label(question: Question, value: str) -> str:
 
 
 def _replace(turn: Turn, **changes: object) -> Turn:
-    return Turn(**{**turn.__dict__, **changes})  # type: ignore[arg-type]
+    return replace(turn, **changes)  # type: ignore[arg-type]
 
 
 def _with(state: PlanState, qid: str) -> PlanState:

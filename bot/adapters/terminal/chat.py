@@ -13,7 +13,7 @@ import argparse
 import getpass
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.core.consultation import Consultations, Turn
+    from bot.core.consultation import Consultations
     from bot.core.store import Store
 
     proposal = _read_proposal(Path(args.proposal)) if args.proposal else None
@@ -91,22 +91,9 @@ def _chat(args: argparse.Namespace) -> int:
         project = _project_for_chat(store, args.project, new=args.new)
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         out = _Output(interactive)
-        open_ = service.open_for(project.id)
-        latest = store.consultations.latest_for(project.id)
-        if open_ is None and latest is not None and not args.again:
-            out.show(
-                Turn(
-                    "finished",
-                    latest.id,
-                    project.id,
-                    project.name,
-                    f"The consultation on {project.name} is finished; here is its summary. "
-                    "Run with --again to start a new one.",
-                    summary=service.summary(project.id, record=False),
-                )
-            )
-            return 0
-        turn = service.start(project.id, proposal, who)
+        turn = service.start(project.id, proposal, who, after_finished=args.again)
+        if turn.kind == "finished":
+            turn = replace(turn, message=f"{turn.message} Run with --again to start a new one.")
         return _converse(service, turn, out, who)
     finally:
         store.close()
@@ -125,7 +112,10 @@ def _converse(service: Consultations, turn: Turn, out: _Output, who: str) -> int
         if line is None:  # end of input
             out.show(service.pause(turn.consultation_id, who))
             return 0
-        turn = service.answer(turn.consultation_id, line, who)
+        # The question shown is named, so an answer typed while another process moved the
+        # consultation on is not taken for an answer to the next question.
+        shown = turn.question.id if turn.question else None
+        turn = service.answer(turn.consultation_id, line, who, question_id=shown)
 
 
 class _Output:
@@ -174,7 +164,11 @@ def _project_for_chat(store: Store, name: str, *, new: bool) -> Project:
     try:
         return store.projects.find(LOCAL_TEAM, name)
     except NotFound:
+        pass
+    try:
         return store.projects.create(LOCAL_TEAM, name)
+    except InputError:  # another process created it a moment ago
+        return store.projects.find(LOCAL_TEAM, name)
 
 
 def _read_proposal(path: Path) -> str:
