@@ -145,6 +145,17 @@ def first_monday(now: datetime | None = None) -> datetime:
     return next_local(now or datetime.now(UTC), 0, time(9, 0), PARIS)
 
 
+def first_checkin(
+    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+) -> tuple[datetime, Call]:
+    """A project checked in on every Monday at 9:00, and its first check-in DM."""
+    start_project(sender, slack)
+    nine = first_monday()
+    run_due(server, nine + timedelta(minutes=1))
+    (dm,) = checkin_dms(slack)
+    return nine, dm
+
+
 # --- scheduling -------------------------------------------------------------------------------
 
 
@@ -193,10 +204,7 @@ def test_a_due_checkin_dms_the_owner_once_even_when_run_twice(
 def test_snooze_moves_the_checkin_a_day_later(
     server: PremortemServer, sender: SlackSender, slack: ZonedSlack
 ) -> None:
-    start_project(sender, slack)
-    nine = first_monday()
-    run_due(server, nine + timedelta(minutes=1))
-    (dm,) = checkin_dms(slack)
+    nine, dm = first_checkin(server, sender, slack)
     day = next(e for e in buttons(dm, CheckinIds.SNOOZE) if e["action_id"].endswith(":day"))
     edit = click(sender, slack, dm, day)
     assert "Snoozed until" in edit.text()
@@ -209,10 +217,7 @@ def test_snooze_moves_the_checkin_a_day_later(
 def test_skip_skips_only_this_checkin(
     server: PremortemServer, sender: SlackSender, slack: ZonedSlack
 ) -> None:
-    start_project(sender, slack)
-    nine = first_monday()
-    run_due(server, nine + timedelta(minutes=1))
-    (dm,) = checkin_dms(slack)
+    nine, dm = first_checkin(server, sender, slack)
     edit = click(sender, slack, dm, buttons(dm, CheckinIds.SKIP)[0])
     assert "Skipped" in edit.text()
     run_due(server, nine + timedelta(days=1, minutes=1))
@@ -243,10 +248,7 @@ def test_what_moved_reflects_the_changed_answers(
     server: PremortemServer, sender: SlackSender, slack: ZonedSlack
 ) -> None:
     kb = load_default()
-    start_project(sender, slack)
-    nine = first_monday()
-    run_due(server, nine + timedelta(minutes=1))
-    (dm,) = checkin_dms(slack)
+    nine, dm = first_checkin(server, sender, slack)
 
     def answer_all(message: Call, worrying: bool) -> None:
         by_question: dict[str, list[dict[str, Any]]] = {}
