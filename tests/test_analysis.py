@@ -185,6 +185,38 @@ def test_coverage_under_another_areas_heading_counts_half(analyzer: Analyzer) ->
     assert level(analyzer, "## Running it\n" + body, "deployment") == "low"
 
 
+def test_a_no_negates_its_noun_phrase_not_the_rest_of_the_clause(analyzer: Analyzer) -> None:
+    text = "Approved without a reviewer within the nightly batch, inside the latency budget."
+    assert level(analyzer, text, "feasibility") == "low"
+    assert (
+        level(analyzer, "There is no nightly batch and no latency budget.", "feasibility") == "high"
+    )
+
+
+def test_a_negated_verb_right_after_a_phrase_negates_it(analyzer: Analyzer) -> None:
+    area = analyzer.analyse("On-call isn't arranged yet.").areas["deployment"]
+    assert area.level == "high"
+    assert [f.reason for f in area.findings] == ["negated"]
+
+
+def test_quoted_words_are_not_cues(analyzer: Analyzer) -> None:
+    text = 'Dashboards of "it was unclear" feedback, drift alerts per language, retrain monthly.'
+    assert level(analyzer, text, "monitoring") == "low"
+
+
+def test_a_negation_under_another_areas_heading_is_left_to_that_area(analyzer: Analyzer) -> None:
+    text = "## Data\nNobody owns the service that exports it yet.\n"
+    area = analyzer.analyse(text).areas["deployment"]
+    assert all(f.reason != "negated" for f in area.findings)
+    text = "## Running it\nNobody owns the service yet.\n"
+    assert level(analyzer, text, "deployment") == "high"
+
+
+def test_a_bold_label_inside_a_paragraph_is_a_heading(analyzer: Analyzer) -> None:
+    text = "**Value.** It saves money. **Running it:** the old job is switched off, owned by BI.\n"
+    assert level(analyzer, text, "deployment") == "low"
+
+
 def test_findings_are_sorted_most_serious_first(analyzer: Analyzer) -> None:
     result = analyzer.analyse("No one has signed up to run it. We'll keep an eye on it.")
     ranks = [{"high": 3, "medium": 2, "low": 1}[f.level] for f in result.findings]
