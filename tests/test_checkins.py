@@ -88,7 +88,6 @@ def test_a_schedule_is_kept_with_the_owner_and_zone(store: Store) -> None:
     assert schedule.owner == OWNER and schedule.tz == PARIS
     assert schedule.next_due == FIRST
     assert schedule.describe() == "every Monday at 09:00 (Europe/Paris)"
-    assert "next on Mon 30 Nov" in schedule.line()
 
 
 def test_off_stops_the_schedule(store: Store, checkins: Checkins) -> None:

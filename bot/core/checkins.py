@@ -70,13 +70,6 @@ class Schedule:
         """`every Monday at 09:00 (Europe/Paris)`."""
         return describe(self.rule, self.tz)
 
-    def line(self) -> str:
-        """`every Monday at 09:00 (Europe/Paris), next on Mon 30 Nov at 09:00`: for status
-        and App Home."""
-        if self.next_due is None:
-            return f"{self.describe()}, paused"
-        return f"{self.describe()}, next on {local_time(self.next_due, self.tz)}"
-
 
 def local_time(at: datetime, tz: str) -> str:
     """`Mon 30 Nov at 09:00` in the zone `tz`: check-in times are days or weeks away, so the
@@ -107,7 +100,6 @@ def schedule_checkin(
         if stopped:
             store.events.log("checkin.stopped", who=owner, project_id=project_id)
         return None
-    zone(tz)
     now = now or datetime.now(UTC)
     rule = parse_schedule(text, today=now.astimezone(zone(tz)).date())
     first = next_occurrence(rule, now, tz)
@@ -131,24 +123,18 @@ def schedule_checkin(
 
 def get_schedule(store: Store, project_id: int) -> Schedule | None:
     """The project's check-in schedule, if check-ins are on."""
-    return schedules_for(store, [project_id]).get(project_id)
-
-
-def schedules_for(store: Store, project_ids: list[int]) -> dict[int, Schedule]:
-    out = {}
-    for pid, row in store.checkins.schedules(project_ids).items():
-        if row.rule is None:
-            continue
-        out[pid] = Schedule(
-            project_id=pid,
-            spec=row.spec,
-            rule=_rule(row.rule),
-            tz=row.tz,
-            owner=row.who,
-            next_due=instant(row.next_due) if row.next_due else None,
-            last_due=instant(row.last_due) if row.last_due else None,
-        )
-    return out
+    row = store.checkins.get(project_id)
+    if row is None or not row.active or row.rule is None:
+        return None
+    return Schedule(
+        project_id=project_id,
+        spec=row.spec,
+        rule=_rule(row.rule),
+        tz=row.tz,
+        owner=row.who,
+        next_due=instant(row.next_due) if row.next_due else None,
+        last_due=instant(row.last_due) if row.last_due else None,
+    )
 
 
 def split_project_and_schedule(

@@ -172,17 +172,6 @@ class CheckinStore:
         )
         return _schedule(rows[0]) if rows else None
 
-    def schedules(self, project_ids: list[int]) -> dict[int, CheckinSchedule]:
-        """The active schedules of these projects (App Home lists many at once)."""
-        if not project_ids:
-            return {}
-        marks = ",".join("?" * len(project_ids))
-        rows = self._store.rows(
-            f"SELECT * FROM checkin_schedules WHERE active = 1 AND project_id IN ({marks})",
-            tuple(project_ids),
-        )
-        return {r["project_id"]: _schedule(r) for r in rows}
-
     def stop(self, project_id: int) -> bool:
         """Switch the schedule off; False if there was none switched on."""
         with self._store.transaction() as db:
