@@ -1,0 +1,91 @@
+"""Regex signals run only where their required words are: never at the cost of a match."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.core.analysis import Analyzer, _flatten
+from bot.core.knowledge import load_default
+from bot.core.patterns import Anchor, WordIndex, required_literals
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+
+
+def texts(anchors: tuple[Anchor, ...]) -> set[str]:
+    return {a.text for a in anchors}
+
+
+def test_an_alternation_requires_one_of_its_words() -> None:
+    got = required_literals(r"\b(success|target|criteri(on|a))\b[^\n]{0,40}\d")
+    assert texts(got) == {"success", "target", "criteria", "criterion"}
+    assert all(a.word_start for a in got)
+
+
+def test_the_most_selective_required_part_is_chosen() -> None:
+    got = required_literals(r"\b[1-9]\d{0,2} (measured |usable )?(samples|examples)\b")
+    assert texts(got) == {"samples", "examples"}
+
+
+def test_a_shared_prefix_is_put_back_together() -> None:
+    assert texts(required_literals(r"\b\d+\s?(fte|full-time)")) == {"fte", "full-time"}
+
+
+def test_a_small_character_class_is_a_set_of_anchors() -> None:
+    assert texts(required_literals(r"[$£€]\s?\d")) == {"$", "£", "€"}
+
+
+def test_a_pattern_without_required_text_gives_no_anchors() -> None:
+    assert required_literals(r"\d+(\.\d+)?\s?%?") == ()
+    assert required_literals(r"(a|\d)") == ()
+
+
+def test_the_word_index_finds_prefixes_fragments_and_symbols() -> None:
+    words = [("labelled", 0), ("on", 1), ("call", 1), ("costs", 2)]
+    index = WordIndex(words, "labelled\non-call\n$5 costs", [0, 9, 17])
+    assert index.sentences_with([Anchor("label", True)]) == {0}
+    assert index.sentences_with([Anchor("all", False)]) == {1}
+    assert index.sentences_with([Anchor("$", False)]) == {2}
+    assert index.sentences_with([Anchor("cost", True), Anchor("call", True)]) == {1, 2}
+
+
+def _proposals() -> list[str]:
+    files = sorted((ROOT / "tests" / "proposals").glob("*.md"))
+    if DEV.is_dir():
+        files += sorted(DEV.glob("*.md"))
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(load_default())
+
+
+@pytest.mark.parametrize("text", _proposals(), ids=lambda t: t.split("\n", 1)[0][:40])
+def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
+    analyzer: Analyzer, text: str
+) -> None:
+    doc = analyzer._read(text)
+    flat = _flatten(doc)
+    starts = [s.start for s in doc.sents]
+    index = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, starts)
+    for phrase in analyzer._patterns:
+        assert phrase.pattern is not None
+        if not phrase.anchors:
+            continue
+        holding = index.sentences_with(phrase.anchors)
+        for si, s in enumerate(doc.sents):
+            m = phrase.pattern.search(flat, s.start, s.end)
+            if m is not None and m.end() > m.start():
+                assert si in holding, (phrase.text, flat[s.start : s.end])
+
+
+def test_every_signal_pattern_compiles() -> None:
+    kb = load_default()
+    for signals in [a.signals for a in kb.areas.values()] + [r.signals for r in kb.risks.values()]:
+        for p in signals.reveal + signals.covered:
+            if p.startswith("re:"):
+                re.compile(p[3:])
