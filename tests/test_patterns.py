@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.analysis import Analyzer, _flatten
+from bot.core.analysis import Analyzer
 from bot.core.knowledge import load_default
 from bot.core.patterns import Anchor, WordIndex, required_literals
 
@@ -69,7 +69,7 @@ def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
     analyzer: Analyzer, text: str
 ) -> None:
     doc = analyzer._read(text)
-    flat = _flatten(doc)
+    flat = doc.flat
     starts = [s.start for s in doc.sents]
     index = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, starts)
     for phrase in analyzer._patterns:

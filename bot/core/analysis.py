@@ -9,10 +9,11 @@ only generic mechanisms:
   between them; a phrase starting with `re:` is a regular expression;
 - scopes: a negation cue in the same clause ("no", "nobody", "haven't", "without"...) turns a
   `covered` phrase into a stated problem and a `reveal` phrase into coverage; a hedge in the
-  same part of the sentence ("probably", "TBD", "once it's live", a question) makes either
-  one a vague, medium-level finding;
+  same clause ("probably", "TBD", "once it's live", or a question) makes either one a
+  vague, medium-level finding (the cue words are in `language.py`);
 - adequacy: an area is settled only by enough distinct pieces of concrete coverage, not by a
-  bare mention; an area the proposal never addresses is a finding too.
+  bare mention: a lone word counts half, and so does coverage under a heading about another
+  area; an area the proposal never addresses is a finding too.
 """
 
 from __future__ import annotations
@@ -29,11 +30,29 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
+from bot.core.language import (
+    DETERMINER_NEGATIONS,
+    HEDGE_PATTERNS,
+    HEDGE_PHRASES,
+    HEDGE_WORDS,
+    JOINERS,
+    NEGATIONS,
+    NEUTRAL_SKIP,
+    NEUTRALISERS,
+    POST_NEGATIONS,
+    PREPOSITIONS,
+    SAME_AS_NO,
+    SECTION_WORDS,
+    STOPWORDS,
+)
 from bot.core.patterns import Anchor, WordIndex, required_literals
-from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens, word_set
+from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
 
 Level = Literal["high", "medium", "low"]
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
+
+_OFF_SECTION_WEIGHT = 0.5  # coverage under a heading about another area
+_BARE_WORD = 0.5  # coverage by a lone word ("baseline", "drift")
 
 _LEVEL_RANK = {"high": 3, "medium": 2, "low": 1}
 _SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
@@ -52,163 +71,6 @@ _NEEDED: dict[str, int] = {
     "stakeholders": 2,
     "ethics": 1,
 }
-
-# Words of section headings and line labels ("## Running it", "**Why ML.**", "Rollout:"), by
-# the area they announce. Coverage found under a heading about another area counts half:
-# "the promo table was switched off" in the value section is not a rollback plan.
-_SECTION_WORDS: dict[str, frozenset[str]] = {
-    "objectives": word_set(
-        "goal goals objective objectives aim aims purpose problem success want target targets "
-        "criterion criteria kpi"
-    ),
-    "value": word_set(
-        "value why business case cost costs benefit benefits roi worth bother alternatives"
-    ),
-    "data": word_set("data dataset datasets labels labelling inputs features sources"),
-    "feasibility": word_set("feasibility requirements requirement constraints technical latency"),
-    "evaluation": word_set(
-        "evaluation evaluate testing test tests validation metrics measurement experiment pilot"
-    ),
-    "deployment": word_set(
-        "deployment deploy running run operation operations ownership owner owners delivery "
-        "rollout serving hosting integration production launch support"
-    ),
-    "monitoring": word_set(
-        "monitoring monitor after current maintenance retraining go-live post-launch"
-    ),
-    "stakeholders": word_set(
-        "stakeholders stakeholder sign-off signoff sponsor sponsors governance support approvals "
-        "alignment present attendees"
-    ),
-    "ethics": word_set(
-        "ethics ethical fairness privacy people consent customers users patients players "
-        "impact safety harm responsible"
-    ),
-}
-_OFF_SECTION_WEIGHT = 0.5
-_BARE_WORD = 0.5
-
-# --- the language of negation and hedging ---------------------------------------------------
-
-_NEGATIONS = word_set(
-    "no not never nobody none nothing neither nor without lack lacks lacking cannot "
-    "unassigned absent dont wont cant isnt arent wasnt werent hasnt havent hadnt doesnt "
-    "didnt couldnt wouldnt shouldnt"
-)
-# After a negation, these words mean the negated thing was a problem: "not an issue",
-# "no worse than", "without hurting", "not only".
-_NEUTRALISERS = frozenset(
-    stem(w)
-    for w in word_set(
-        "issue issues problem problems concern concerns blocker blockers bottleneck risk doubt "
-        "worse better more less fewer higher lower later earlier sooner drop increase decrease "
-        "exceed change surprise only just hurting reducing affecting losing impacting harm "
-        "matter matters longer-term"
-    )
-)
-_DETERMINER_NEGATIONS = word_set("no without lack lacks lacking")
-_PREPOSITIONS = word_set(
-    "in on at by for with within from to into over under after before during per via across"
-)
-_NEUTRAL_SKIP = word_set("a an the any real big major")
-# Words that end the reach of a negation to their right ("no data leaves, and Security...").
-_POST_NEGATIONS = word_set("none nobody lacking absent unassigned")
-
-# Hedges: phrases (stemmed word sequences) and patterns over the normalised sentence.
-_HEDGE_WORDS = (
-    "probably maybe perhaps possibly hopefully hopeful might could tbd tbc tba unclear unsure "
-    "undecided eventually someday presumably ideally tentatively supposedly"
-)
-_HEDGE_PHRASES = (
-    "not sure",
-    "not yet sure",
-    "to be decided",
-    "to be determined",
-    "to be confirmed",
-    "to be agreed",
-    "to be defined",
-    "to be worked out",
-    "figure out",
-    "figure it out",
-    "work it out",
-    "we'll see",
-    "we will see",
-    "at some point",
-    "one day",
-    "down the line",
-    "down the road",
-    "in the future",
-    "later on",
-    "do that later",
-    "do it later",
-    "sort it later",
-    "deal with it later",
-    "once it's live",
-    "once its live",
-    "once it is live",
-    "once live",
-    "once we launch",
-    "after launch",
-    "after go-live",
-    "when we get a chance",
-    "when we have time",
-    "when someone has time",
-    "whenever someone has time",
-    "if someone has time",
-    "if we have time",
-    "if they have time",
-    "if they have room",
-    "if they have capacity",
-    "if it takes off",
-    "has capacity",
-    "now and then",
-    "from time to time",
-    "every now and then",
-    "ad hoc",
-    "in theory",
-    "i think",
-    "i guess",
-    "i assume",
-    "i believe",
-    "i suppose",
-    "i hope",
-    "we hope",
-    "hoping",
-    "assuming",
-    "should be fine",
-    "should be ok",
-    "should be okay",
-    "should be enough",
-    "should be stable",
-    "should be easy",
-    "shouldn't be an issue",
-    "shouldn't really be an issue",
-    "for now",
-    "for the time being",
-    "open question",
-    "not decided",
-    "not confirmed",
-    "yet to be",
-    "keep an eye",
-    "kind of",
-    "sort of",
-    "something like",
-    "some sort of",
-    "some kind of",
-    "think about it",
-    "look into it",
-    "try it",
-    "in principle",
-    "more or less",
-    "at least for now",
-)
-_HEDGE_PATTERNS = (
-    r"\bif (?:\w+ ){0,3}(?:helps?|helps out|has time|have time|agrees?|picks? it up|can spare|"
-    r"signs? off|steps? up|has room|have room|has capacity|have capacity)\b",
-    r"\bonce (?:it|the model|we)(?:'s| is| are)? (?:live|launched|in production|up)\b",
-    r"\b(?:we|i|they)(?:'ll| will| would|'d) (?:try|see|think about)\b",
-)
-
 
 # --- public results -------------------------------------------------------------------------
 
@@ -245,14 +107,6 @@ class Analysis:
 
 # --- compiled signals -----------------------------------------------------------------------
 
-_STOPWORDS = word_set(
-    "a an the of to in on at for by with from and or as is are was were be been being it "
-    "its it's this that these those there their they them we our us i my me you your he "
-    "she his her will would shall can do does did has have had so such than then very "
-    "also just into onto about over per via any some all each every which who whom what "
-    "when where how our ours we'll we're we've we'd i'll i'm i've they'll they're"
-)
-
 
 @dataclass(frozen=True)
 class _Phrase:
@@ -286,10 +140,10 @@ class _Doc:
     stems: list[str] = field(default_factory=list)  # stem of each token
     negation: list[bool] = field(default_factory=list)  # the token negates what follows
     quoted: set[int] = field(default_factory=set)  # tokens inside double quotes
+    flat: str = ""  # the text as regexes read it (see _flatten)
     starts: list[int] = field(default_factory=list)  # char offset of each token
     sent_of: list[int] = field(default_factory=list)
     clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
-    part_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, part)
     first_token: list[int] = field(default_factory=list)  # per sentence
     joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
     ands: list[int] = field(default_factory=list)  # running count of "and" tokens
@@ -300,8 +154,6 @@ class _Doc:
 
 _CACHE_LIMIT = 100_000  # words remembered between proposals (stems, spelling corrections)
 _MAX_GAP = 3  # words allowed between two consecutive words of a phrase
-# A phrase's words never reach across these (nor across a clause boundary).
-_JOINERS = word_set("and or nor then while whereas")
 
 
 class Analyzer:
@@ -362,10 +214,10 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         doc = self._read(text)
         matches = self._match_words(doc) + self._match_patterns(doc)
-        hedged_parts = self._hedges(doc)
+        hedged_clauses = self._hedges(doc)
         per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
         for m in matches:
-            per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_parts)))
+            per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_clauses)))
 
         results: dict[str, AreaResult] = {}
         for area in AREA_IDS:
@@ -393,7 +245,7 @@ class Analyzer:
             for w in raw:
                 if w not in forms:
                     st = stem(w)
-                    forms[w] = (st, self._canonical("no" if w in _SAME_AS_NO else st))
+                    forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
             pairs = [forms[w] for w in raw]
             doc.raw += raw
             doc.stems += [p[0] for p in pairs]
@@ -401,17 +253,17 @@ class Analyzer:
             doc.starts += [t.start for t in s.tokens]
             doc.sent_of += [si] * len(raw)
             doc.clause_of += [(si, c) for c in s.clause]
-            doc.part_of += [(si, p) for p in s.part]
+        doc.flat = _flatten(doc)
         quoted = _quoted(doc)
         joins = ands = 0
         for i, w in enumerate(doc.raw):
-            if w in _JOINERS:
+            if w in JOINERS:
                 joins += 1
                 ands += w == "and"
             doc.joins.append(joins)
             doc.ands.append(ands)
             doc.negation.append(
-                (w in _NEGATIONS or w.endswith("n't") or w == "yet")
+                (w in NEGATIONS or w.endswith("n't") or w == "yet")
                 and i not in quoted
                 and _is_negation(doc, i)
             )
@@ -439,7 +291,7 @@ class Analyzer:
         areas = self._section_areas.get(heading)
         if areas is None:
             words = {t.text for t in tokens(heading)} | {stem(t.text) for t in tokens(heading)}
-            areas = frozenset(a for a, vocab in _SECTION_WORDS.items() if words & vocab)
+            areas = frozenset(a for a, vocab in SECTION_WORDS.items() if words & vocab)
             self._section_areas[heading] = areas
         return areas
 
@@ -516,7 +368,7 @@ class Analyzer:
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
         if not doc.sents:
             return []
-        flat = _flatten(doc)
+        flat = doc.flat
         sent_starts = [s.start for s in doc.sents]
         words = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, sent_starts)
         out: list[_Match] = []
@@ -559,7 +411,7 @@ class Analyzer:
         return _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
 
     def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
-        """(sentence, part) -> token indices of the hedge cues in it."""
+        """(sentence, clause) -> token indices of the hedge cues in it."""
         found: dict[tuple[int, int], list[int]] = defaultdict(list)
         stems = doc.stems
         by_first = self._hedge_by_first
@@ -579,9 +431,8 @@ class Analyzer:
             for key in list(found):
                 found[key] = [i for i in found[key] if i not in doc.quoted]
         if self._hedge_patterns:
-            flat = _flatten(doc)
             for pattern in self._hedge_patterns:
-                for m in pattern.finditer(flat):
+                for m in pattern.finditer(doc.flat):
                     first = bisect_left(doc.starts, m.start())
                     last = bisect_left(doc.starts, m.end()) - 1
                     if first <= last:
@@ -589,9 +440,9 @@ class Analyzer:
         return found
 
     def _classify(
-        self, doc: _Doc, m: _Match, hedged_parts: dict[tuple[int, int], list[int]]
+        self, doc: _Doc, m: _Match, hedged_clauses: dict[tuple[int, int], list[int]]
     ) -> str:
-        """ "negated", "hedged" or "plain", judged on the match's clause and part."""
+        """ "negated", "hedged" or "plain", judged on the match's clause."""
         if self._negated(doc, m):
             return "negated"
         if m.phrase.hedged:
@@ -600,7 +451,7 @@ class Analyzer:
         if sentence.question:
             return "hedged"
         for i in (m.first, m.last):
-            cues = hedged_parts.get(doc.clause_of[i], ())
+            cues = hedged_clauses.get(doc.clause_of[i], ())
             if any(c not in m.own for c in cues):
                 return "hedged"
         return "plain"
@@ -623,11 +474,11 @@ class Analyzer:
         for k, i in enumerate(range(m.last + 1, min(end, m.last + 4))):
             if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
                 break
-            if doc.raw[i] in _POST_NEGATIONS:
+            if doc.raw[i] in POST_NEGATIONS:
                 return True
             # "Works council doesn't know yet", "the dashboards aren't built": the verb
             # right after the phrase is negated.
-            if k == 0 and doc.negation[i] and doc.raw[i] not in _DETERMINER_NEGATIONS:
+            if k == 0 and doc.negation[i] and doc.raw[i] not in DETERMINER_NEGATIONS:
                 return True
         return False
 
@@ -659,9 +510,10 @@ class Analyzer:
                 if how == "negated":
                     coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
                     continue
-                level: Level = "high" if how == "plain" else "medium"
-                reason = "stated" if how == "plain" else "hedged"
-                findings.append(self._finding(doc, m, level, reason))
+                if how == "plain":
+                    findings.append(self._finding(doc, m, "high", "stated"))
+                else:
+                    findings.append(self._finding(doc, m, "medium", "hedged"))
             elif how == "plain":
                 coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
             elif how == "negated":
@@ -700,7 +552,7 @@ class Analyzer:
         findings.sort(key=lambda f: (-_LEVEL_RANK[f.level], -_SEVERITY_RANK[f.severity], f.start))
         return AreaResult(area, level, tuple(findings), coverage)
 
-    def _finding(self, doc: _Doc, m: _Match, level: Level, reason: str) -> Finding:
+    def _finding(self, doc: _Doc, m: _Match, level: Level, reason: Reason) -> Finding:
         text, start, end = self._evidence(doc, m.sentence)
         risk = m.phrase.risk or self._closest_risk(m.phrase.area, text)
         severity = (
@@ -735,7 +587,7 @@ def _words(text: str, keep_all: bool = False) -> tuple[str, ...]:
     keep = []
     for i, t in enumerate(toks):
         hyphened = t.joined or (i + 1 < len(toks) and toks[i + 1].joined)
-        if hyphened or t.text not in _STOPWORDS:
+        if hyphened or t.text not in STOPWORDS:
             keep.append(_match_form(t.text))
     if len(keep) < 2 * (len(toks) - len(keep)) or (len(keep) < 2 and len(toks) > len(keep)):
         # Mostly filler ("will run the", "could also use it for"): the filler is the phrase.
@@ -743,13 +595,8 @@ def _words(text: str, keep_all: bool = False) -> tuple[str, ...]:
     return tuple(keep)
 
 
-# "no", "not" and "never" are one word to the matcher: "no decisions about people" is also
-# "not decisions about people".
-_SAME_AS_NO = frozenset({"no", "not", "never"})
-
-
 def _match_form(word: str) -> str:
-    return "no" if word in _SAME_AS_NO else stem(word)
+    return "no" if word in SAME_AS_NO else stem(word)
 
 
 def _variants(text: str) -> list[tuple[str, ...]]:
@@ -774,9 +621,9 @@ def _hedge_lexicon() -> tuple[
     frozenset[str], tuple[tuple[str, ...], ...], tuple[re.Pattern[str], ...]
 ]:
     """The hedge words (stemmed), phrases (as stemmed word tuples) and patterns, built once."""
-    words = frozenset(stem(w) for w in _HEDGE_WORDS.split())
-    phrases = tuple(_words(h, keep_all=True) for h in _HEDGE_PHRASES)
-    patterns = tuple(re.compile(p) for p in _HEDGE_PATTERNS)
+    words = frozenset(stem(w) for w in HEDGE_WORDS.split())
+    phrases = tuple(_words(h, keep_all=True) for h in HEDGE_PHRASES)
+    patterns = tuple(re.compile(p) for p in HEDGE_PATTERNS)
     return words, phrases, patterns
 
 
@@ -785,7 +632,7 @@ _QUOTE = re.compile(r'"[^"\n]{1,200}"')
 
 def _quoted(doc: _Doc) -> set[int]:
     """Indices of the tokens inside double quotes."""
-    flat = _flatten(doc)
+    flat = doc.flat
     if '"' not in flat:
         return set()
     out: set[int] = set()
@@ -800,14 +647,14 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     """Whether a determiner-like negation ("no", "without", "lack of") stops before `target`:
     it negates its noun phrase, which ends at a preposition after a content word, so in
     "verified without an analyst within 5 minutes" it does not reach "within"."""
-    if doc.raw[cue] not in _DETERMINER_NEGATIONS:
+    if doc.raw[cue] not in DETERMINER_NEGATIONS:
         return False
     content = False
     for i in range(cue + 1, target + 1):
         w = doc.raw[i]
-        if content and w in _PREPOSITIONS:
+        if content and w in PREPOSITIONS:
             return True
-        content = content or w not in _STOPWORDS
+        content = content or w not in STOPWORDS
     return False
 
 
@@ -816,15 +663,15 @@ def _is_negation(doc: _Doc, i: int) -> bool:
     but not "not an issue", "no worse than", "whether or not"."""
     raw = doc.raw[i]
     yet_to = raw == "yet" and i + 1 < len(doc.raw) and doc.raw[i + 1] == "to"
-    if raw not in _NEGATIONS and not raw.endswith("n't") and not yet_to:
+    if raw not in NEGATIONS and not raw.endswith("n't") and not yet_to:
         return False
     if i > 0 and doc.raw[i - 1] in ("or", "if", "whether"):
         return False
     j = i + 1
-    while j < len(doc.raw) and doc.raw[j] in _NEUTRAL_SKIP and j < i + 3:
+    while j < len(doc.raw) and doc.raw[j] in NEUTRAL_SKIP and j < i + 3:
         j += 1
     neutralised = (
-        j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in _NEUTRALISERS
+        j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in NEUTRALISERS
     )
     return not neutralised
 
@@ -866,9 +713,6 @@ def _first_per_sentence(matches: list[_Match]) -> list[_Match]:
 def _flatten(doc: _Doc) -> str:
     """The normalised text with the same offsets, one sentence per line: regexes cannot
     reach across a sentence boundary."""
-    cached = getattr(doc, "_flat", None)
-    if cached is not None:
-        return cached
     norm = match_text(doc.text)
     pieces = []
     pos = 0
@@ -877,9 +721,7 @@ def _flatten(doc: _Doc) -> str:
         pieces.append(norm[s.start : s.end].replace("\n", " "))
         pos = s.end
     pieces.append("\n" * (len(norm) - pos))
-    flat = "".join(pieces)
-    doc._flat = flat  # type: ignore[attr-defined]
-    return flat
+    return "".join(pieces)
 
 
 def _merge(spans: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:

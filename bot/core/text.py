@@ -157,7 +157,6 @@ def stem(word: str) -> str:
 # A word: letters or digits, joined by apostrophes, dots or ampersands ("haven't", "0.97",
 # "e.g", "r&d"). Hyphens and slashes split words into parts: "on-call" is "on" + "call".
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.&][^\W_]+)*")
-_PART = re.compile(r"[-/]")
 
 
 class Token(NamedTuple):
@@ -171,9 +170,8 @@ class Token(NamedTuple):
 class Sentence:
     """A sentence (or list item, or table cell run) of the proposal, with its tokens.
 
-    `clause[i]` numbers the fine clause of token i (split at commas, colons, semicolons,
-    brackets, dashes and "but"/"so"/"because"...); `part[i]` the coarse part (split only at
-    semicolons, dashes and "but"). Negation reaches within a clause, hedging within a part.
+    `clause[i]` numbers the clause of token i: clauses split at commas, colons, semicolons,
+    brackets, dashes and "but", "so", "because"... Negation and hedging reach within one.
     """
 
     start: int
@@ -181,7 +179,6 @@ class Sentence:
     heading: str  # the section heading or bold label it falls under, normalised; "" if none
     tokens: tuple[Token, ...]
     clause: tuple[int, ...]
-    part: tuple[int, ...]
     question: bool  # ends with a question mark
 
 
@@ -203,11 +200,9 @@ _ABBREVIATIONS = word_set(
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019*_]*(?=\s|$)")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s-\s|--")
-_PART_PUNCT = re.compile(r"[;()\[\]]|\s-\s|--")
 _CLAUSE_WORDS = word_set(
     "but however although though whereas so because since unless except while which whereas yet"
 )
-_PART_WORDS = word_set("but however although though whereas")
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -249,7 +244,7 @@ def sentences(text: str) -> list[Sentence]:
             inline = _INLINE_LABEL.match(text, s_start, s_end)
             if inline and s_start > start:  # "... today. **Success criterion**: MAE below 6%."
                 block_heading = normalise(inline.group(1))
-            clause, part = _clauses(text, toks)
+            clause = _clauses(text, toks)
             out.append(
                 Sentence(
                     start=s_start,
@@ -257,7 +252,6 @@ def sentences(text: str) -> list[Sentence]:
                     heading=block_heading,
                     tokens=tuple(toks),
                     clause=clause,
-                    part=part,
                     question=text[s_start:s_end].rstrip(" *_\"')").endswith("?"),
                 )
             )
@@ -335,19 +329,15 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _clauses(text: str, toks: list[Token]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _clauses(text: str, toks: list[Token]) -> tuple[int, ...]:
     clause: list[int] = []
-    part: list[int] = []
-    c = p = 0
+    c = 0
     prev_end = toks[0].start if toks else 0
     for word, start, end, _ in toks:
         if start - prev_end > 1 or (start > prev_end and text[prev_end] not in " -/"):
-            gap = text[prev_end:start]  # punctuation between the words: rare, so checked slowly
-            c += bool(_CLAUSE_PUNCT.search(gap))
-            p += bool(_PART_PUNCT.search(gap))
+            # punctuation between the words: rare, so checked slowly
+            c += bool(_CLAUSE_PUNCT.search(text[prev_end:start]))
         c += word in _CLAUSE_WORDS
-        p += word in _PART_WORDS
         clause.append(c)
-        part.append(p)
         prev_end = end
-    return tuple(clause), tuple(part)
+    return tuple(clause)
