@@ -295,3 +295,61 @@ def test_an_unknown_project_for_summary_is_one_clear_line(tmp_path: Path) -> Non
     premortem("chat", "--project", "Churn model", db=db, stdin="")
     out = premortem("summary", "payroll", db=db)
     assert out.returncode == 1 and out.stderr.startswith("premortem: no project matches 'payroll'")
+
+
+PROPOSAL = """\
+# Churn model: proposal
+
+## Goal
+Retention calls go to the 500 accounts most likely to cancel next month; the retention lead
+decides who is called. Success: churn among called accounts down 2 points by Q3, agreed with
+the sales director and the retention lead.
+
+## Data
+Two years of labelled cancellations from the billing warehouse, which we can query today;
+labels come from the billing system, and we split by time to avoid leakage.
+"""
+
+
+def test_a_proposal_given_up_front_skips_what_it_settles(tmp_path: Path, kb: KnowledgeBase) -> None:
+    db = tmp_path / "premortem.db"
+    proposal = tmp_path / "proposal.md"
+    proposal.write_text(PROPOSAL, encoding="utf-8")
+    from bot.core.analysis import Analyzer
+
+    settled = Analyzer(kb).analyse(PROPOSAL).settled()
+    out = premortem("chat", "--project", "Churn model", "--proposal", str(proposal), db=db)
+    assert out.returncode == 0, out.stderr
+    asked = [HEADER.match(line) for line in out.stdout.splitlines()]
+    areas = {m.group(3) for m in asked if m}
+    assert settled and not (areas - {"feasibility"}) & settled
+    if settled:
+        assert "The proposal settles" in out.stdout
+
+
+def test_an_unreadable_proposal_is_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "proposal.md"
+    bad.write_bytes(b"\xff\xfe\x00binary")
+    out = premortem(
+        "chat", "--project", "Churn model", "--proposal", str(bad), db=tmp_path / "p.db"
+    )
+    assert out.returncode == 1 and out.stderr.strip().endswith("is not UTF-8 text")
+    missing = premortem(
+        "chat", "-p", "Churn", "--proposal", str(tmp_path / "none.md"), db=tmp_path / "p.db"
+    )
+    assert missing.returncode == 1 and "cannot read the proposal" in missing.stderr
+
+
+def test_ctrl_c_pauses_the_consultation(tmp_path: Path, kb: KnowledgeBase) -> None:
+    db = tmp_path / "premortem.db"
+    chat = Chat(db, "Churn model", kb)
+    _, q = chat.next_question()
+    chat.answer(worrying(q).value)
+    chat.next_question()
+    chat.proc.send_signal(signal.SIGINT)
+    assert chat.close() == 130
+    assert any(line.startswith("Paused Churn model after 1 answer") for line in chat.transcript)
+    again = Chat(db, "Churn model", kb)
+    number, _ = again.next_question()
+    again.kill()
+    assert number == 2

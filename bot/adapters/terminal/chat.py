@@ -100,22 +100,24 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _converse(service: Consultations, turn: Turn, out: _Output, who: str) -> int:
-    while True:
-        out.show(turn)
-        if turn.kind in ("finished", "paused"):
-            return 0
-        try:
+    """Show a turn, read a line, answer it; until the end, end of input or Ctrl-C."""
+    try:
+        while True:
+            out.show(turn)
+            if turn.kind in ("finished", "paused"):
+                return 0
             line = out.read()
-        except KeyboardInterrupt:
-            out.show(service.pause(turn.consultation_id, who))
-            return 130
-        if line is None:  # end of input
-            out.show(service.pause(turn.consultation_id, who))
-            return 0
-        # The question shown is named, so an answer typed while another process moved the
-        # consultation on is not taken for an answer to the next question.
-        shown = turn.question.id if turn.question else None
-        turn = service.answer(turn.consultation_id, line, who, question_id=shown)
+            if line is None:  # end of input
+                out.show(service.pause(turn.consultation_id, who))
+                return 0
+            # The question shown is named, so an answer typed while another process moved the
+            # consultation on is not taken for an answer to the next question.
+            shown = turn.question.id if turn.question else None
+            turn = service.answer(turn.consultation_id, line, who, question_id=shown)
+    except KeyboardInterrupt:
+        # Wherever it lands, an interrupted answer's transaction was rolled back whole.
+        out.show(service.pause(turn.consultation_id, who))
+        return 130
 
 
 class _Output:
