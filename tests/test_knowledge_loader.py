@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -71,7 +71,11 @@ def test_team_rules_are_added_to_the_bundled_ones(tmp_path: Path) -> None:
 
 
 def test_unknown_key_names_file_entry_and_field(tmp_path: Path) -> None:
-    write(tmp_path, "ours.yaml", RISK.replace("    kind: pitfall\n", "    kind: pitfall\n    colour: red\n"))
+    write(
+        tmp_path,
+        "ours.yaml",
+        RISK.replace("    kind: pitfall\n", "    kind: pitfall\n    colour: red\n"),
+    )
     (problem,) = problems_of(bundled_dir(), tmp_path)
     assert "ours.yaml" in problem
     assert "'data.team-labels-late'" in problem
@@ -139,7 +143,13 @@ def test_malformed_yaml_names_the_file_and_line(tmp_path: Path) -> None:
 
 def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", RISK.replace("severity: high", "severity: huge"))
-    write(tmp_path, "b.yaml", RISK.replace("data.team-labels-late", "data.other").replace("stage: data-collection", "stage: someday"))
+    write(
+        tmp_path,
+        "b.yaml",
+        RISK.replace("data.team-labels-late", "data.other").replace(
+            "stage: data-collection", "stage: someday"
+        ),
+    )
     problems = problems_of(bundled_dir(), tmp_path)
     assert len(problems) == 2
     assert any("a.yaml" in p for p in problems) and any("b.yaml" in p for p in problems)
@@ -150,7 +160,9 @@ def test_kb_validate_exits_zero_on_the_bundled_base(capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.startswith("ok:")
 
 
-def test_kb_validate_exits_one_listing_every_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_validate_exits_one_listing_every_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(tmp_path, "a.yaml", RISK.replace("severity: high", "severity: huge"))
     write(tmp_path, "b.yaml", "risks: {not: a list}\n")
     assert main(["kb", "validate", str(tmp_path)]) == 1
@@ -179,7 +191,18 @@ def test_wheel_ships_the_knowledge_base(tmp_path: Path) -> None:
     """An installed wheel has no checkout beside it: knowledge/ must travel inside the package."""
     repo = Path(__file__).resolve().parents[1]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(repo)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(repo),
+        ],
         check=True,
         capture_output=True,
         timeout=120,

@@ -1,4 +1,4 @@
-"""The knowledge base: pydantic models of areas, risks, questions and rule tests, and a strict loader.
+"""The knowledge base: models of areas, risks, questions and rule tests, and a strict loader.
 
 Every error names the file, the entry id and the field, so a team adding its own rules
 can fix them without reading this code. See knowledge/README.md for the schema.

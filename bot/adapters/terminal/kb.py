@@ -48,8 +48,8 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"  {problem}")
         return 1
     print(
-        f"ok: {len(kb.risks)} risks, {len(kb.questions)} questions, {len(kb.rule_tests)} rule tests, "
-        f"{len(kb.sources)} sources in {', '.join(map(str, dirs))}"
+        f"ok: {len(kb.risks)} risks, {len(kb.questions)} questions, "
+        f"{len(kb.rule_tests)} rule tests, {len(kb.sources)} sources in {', '.join(map(str, dirs))}"
     )
     return 0
 
