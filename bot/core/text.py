@@ -193,6 +193,8 @@ _LABEL = re.compile(
     r"(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)[.:]?(?:\*\*|__)[.:]?"
     r"|(?P<plain>[A-Z][\w/&'()-]*(?:[ \t][\w/&'()-]+){0,3}?)[ \t]*:(?=[ \t]))"
 )
+_LAST_WORD = re.compile(r"([\w.]+)$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _INLINE_LABEL = re.compile(r"(?:\*\*|__)([^*_\n]{1,60}?)[.:]?(?:\*\*|__)")
 _ABBREVIATIONS = word_set(
     "e.g i.e vs etc dr mr mrs ms prof approx no fig inc ltd co st jr sr dept est ca cf al "
@@ -308,11 +310,11 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text, start, end):
         stop = m.end()
         if m.group().startswith(".") and len(m.group().rstrip("\"')]\u201d\u2019*_")) == 1:
-            before = text[max(cur, m.start() - 12) : m.start()]
-            word = re.search(r"([\w.]+)$", before)
+            # "e.g. the", "Dr. Hansen", "v. 2": a period that does not end the sentence.
+            word = _LAST_WORD.search(text, max(cur, m.start() - 12), m.start())
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
-            nxt = re.match(r"\s*(\S)", text[stop : stop + 8])
+            nxt = _NEXT_CHAR.match(text, stop, stop + 8)
             if nxt and nxt.group(1).islower():
                 continue
         spans.append((cur, stop))
