@@ -192,6 +192,9 @@ def test_a_scripted_consultation_flags_far_more_with_worrying_answers(
     exported = json.loads(premortem("export", "Churn model", db=db).stdout)
     assert len(exported["consultations"][0]["answers"]) == n_worried
     assert exported["summary"]["areas"]["objectives"]["level"] == "high"
+    unknown = premortem("summary", "payroll", db=db)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("premortem: no project matches 'payroll'")
 
 
 def test_end_of_input_pauses_and_the_next_chat_resumes_at_the_same_question(tmp_path: Path) -> None:
@@ -288,13 +291,6 @@ def test_a_foreign_database_file_is_refused_in_one_line_and_left_alone(tmp_path:
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1 and "not a Premortem database" in out.stderr
     assert db.read_text() == "not a database at all\n"
-
-
-def test_an_unknown_project_for_summary_is_one_clear_line(tmp_path: Path) -> None:
-    db = tmp_path / "premortem.db"
-    premortem("chat", "--project", "Churn model", db=db, stdin="")
-    out = premortem("summary", "payroll", db=db)
-    assert out.returncode == 1 and out.stderr.startswith("premortem: no project matches 'payroll'")
 
 
 PROPOSAL = """\
