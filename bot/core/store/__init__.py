@@ -11,9 +11,25 @@ one never races another writer. Transactions nest: an inner one joins the outer.
 may be shared by threads; it serialises them on its own connection.
 
 A file that is not SQLite, is damaged, or belongs to another program is refused with an
-InputError naming it, and never modified. Tables (see `migrations.py`): teams, projects,
-consultations, answers, findings, summaries, summary_posts, checkin_schedules,
-processed_events, events.
+InputError naming it, and never modified. Tables: see `migrations.py`, where a new one is a
+function appended to MIGRATIONS.
+
+The repositories, one per group of tables, each method its own transaction unless inside one:
+
+- `store.projects` (projects.py): create, get, list, find (forgiving name, by team; NotFound
+  or Ambiguous), by_channel, update (channel, owner), set_archetype, ensure_team.
+- `store.consultations` (consultations.py): create, get, open_for, latest_for, for_project,
+  update (status, current question), set_proposal, proposal_levels, add_answer, answers,
+  retract_last, project_answers (the latest standing answer to each question).
+- `store.findings` (findings.py): upsert, sync (per origin), resolve, for_project; summary
+  snapshots (record_summary, last_summary); the Slack message a summary was posted as
+  (set_summary_post, summary_post) so it can be edited in place.
+- `store.events` (events.py): claim (a Slack event id, once: `store.claim_event`),
+  forget_claims_before, log, recent.
+- `store.checkins` (checkins.py): schedules and claimed check-ins.
+
+Everything handed out is a frozen dataclass; user text is bounded and cleaned on the way in
+(`text.py`).
 """
 
 from __future__ import annotations
