@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.knowledge import AnswerOption, KnowledgeBase, Question
 
@@ -99,11 +99,13 @@ def next_question(
 
 
 def remaining_estimate(kb: KnowledgeBase, state: PlanState, budget: int = MAX_QUESTIONS) -> int:
-    """About how many more questions the plan will ask (for "question 4 of about 15")."""
-    plan = _Plan(kb, state)
-    worth_asking = sum(1 for s, _ in plan.scored() if s >= STOP_BELOW)
-    follow_ups = len(plan.pending_follow_ups())
-    return max(0, min(budget - len(state.asked), worth_asking + follow_ups))
+    """About how many more questions the plan will ask (for "question 4 of about 15"): the
+    plan played forward as if every further answer reassured. Worrying answers add to it."""
+    asked = list(state.asked)
+    while (q := next_question(kb, replace(state, asked=asked), budget)) is not None:
+        calm = next((o for o in q.options if not o.raises and not o.follow_up), q.options[0])
+        asked.append((q.id, calm.value))
+    return len(asked) - len(state.asked)
 
 
 class _Plan:
