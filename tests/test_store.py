@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -236,3 +238,24 @@ def test_the_event_log_keeps_bounded_details(store: Store) -> None:
     store.events.log("answer.unclear", who="ana", project_id=None, text="?" * 5000)
     (event,) = store.events.recent()
     assert event.kind == "answer.unclear" and len(event.detail["text"]) <= 500
+
+
+def test_processes_opening_a_new_file_at_once_all_get_the_same_schema(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    code = (
+        "import sys; from bot.core.store import Store, LOCAL_TEAM; "
+        "s = Store.open(sys.argv[1]); s.projects.create(LOCAL_TEAM, sys.argv[2]); "
+        "print(s.schema_version())"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), f"p{i}"], stdout=subprocess.PIPE, text=True
+        )
+        for i in range(4)
+    ]
+    versions = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert versions == {str(migrations.latest_version())}
+    s = Store.open(path)
+    assert len(s.projects.list(LOCAL_TEAM)) == 4
+    assert len(s.rows("SELECT * FROM schema_version")) == len(migrations.MIGRATIONS)
