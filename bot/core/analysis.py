@@ -44,6 +44,7 @@ from bot.core.language import (
     SAME_AS_NO,
     SECTION_WORDS,
     STOPWORDS,
+    VERB_NEGATIONS,
 )
 from bot.core.patterns import Anchor, WordIndex, required_literals
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
@@ -460,6 +461,7 @@ class Analyzer:
         clause = doc.clause_of[m.first]
         start = doc.first_token[m.sentence]
         lo = max(start, m.first - 8)
+        cues = 0
         for i in range(lo, m.last + 1):
             if i in m.own or (
                 doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
@@ -469,7 +471,10 @@ class Analyzer:
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
             if doc.negation[i] and not _scope_ends(doc, i, m.first):
-                return True
+                cues += 1
+        if cues:
+            # "never used for training without opt-in": two negations cancel out.
+            return cues % 2 == 1
         end = len(doc.words)
         for k, i in enumerate(range(m.last + 1, min(end, m.last + 4))):
             if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
@@ -478,7 +483,11 @@ class Analyzer:
                 return True
             # "Works council doesn't know yet", "the dashboards aren't built": the verb
             # right after the phrase is negated.
-            if k == 0 and doc.negation[i] and doc.raw[i] not in DETERMINER_NEGATIONS:
+            if (
+                k == 0
+                and doc.negation[i]
+                and (doc.raw[i] in VERB_NEGATIONS or doc.raw[i].endswith("n't"))
+            ):
                 return True
         return False
 

@@ -62,6 +62,10 @@ PREPOSITIONS = word_set(
     "in on at by for with within from to into over under after before during per via across"
 )
 NEUTRAL_SKIP = word_set("a an the any real big major")
+# Negations of a verb: right after a phrase they negate it ("Legal hasn't", "on-call isn't").
+VERB_NEGATIONS = word_set(
+    "not never cannot dont doesnt didnt isnt arent wasnt werent hasnt havent wont"
+)
 # Words that end the reach of a negation to their right ("no data leaves, and Security...").
 POST_NEGATIONS = word_set("none nobody lacking absent unassigned")
 

@@ -193,7 +193,7 @@ _LABEL = re.compile(
     r"(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)[.:]?(?:\*\*|__)[.:]?"
     r"|(?P<plain>[A-Z][\w/&'()-]*(?:[ \t][\w/&'()-]+){0,3}?)[ \t]*:(?=[ \t]))"
 )
-_LAST_WORD = re.compile(r"([\w.]+)$")
+_LAST_WORD = re.compile(r"(?<![\w'\u2019])([\w.]+)$")  # not the "t" of "don't."
 _NEXT_CHAR = re.compile(r"\s*(\S)")
 _INLINE_LABEL = re.compile(r"(?:\*\*|__)([^*_\n]{1,60}?)[.:]?(?:\*\*|__)")
 _ABBREVIATIONS = word_set(
