@@ -217,6 +217,29 @@ def test_a_bold_label_inside_a_paragraph_is_a_heading(analyzer: Analyzer) -> Non
     assert level(analyzer, text, "deployment") == "low"
 
 
+def test_a_section_answered_with_a_negation_or_a_hedge_is_a_finding(analyzer: Analyzer) -> None:
+    result = analyzer.analyse("- Monitoring: not discussed.\n- Running it: TBD.\n")
+    assert result.areas["monitoring"].level == "high"
+    assert result.areas["monitoring"].findings[0].reason == "negated"
+    assert result.areas["deployment"].level == "medium"
+    assert result.areas["deployment"].findings[0].reason == "hedged"
+
+
+def test_a_short_negative_statement_about_something_else_is_not_an_answer(
+    analyzer: Analyzer,
+) -> None:
+    text = "**People.** No decisions about people. The bot comments on code, not people.\n"
+    assert level(analyzer, text, "ethics") == "low"
+
+
+def test_the_document_title_is_not_a_section(analyzer: Analyzer) -> None:
+    body = "Dashboards per region, drift alerts per feature, retrain monthly.\n"
+    assert (
+        level(analyzer, "**Q-12: latency of the evaluation service**\n\n" + body, "monitoring")
+        == "low"
+    )
+
+
 def test_findings_are_sorted_most_serious_first(analyzer: Analyzer) -> None:
     result = analyzer.analyse("No one has signed up to run it. We'll keep an eye on it.")
     ranks = [{"high": 3, "medium": 2, "low": 1}[f.level] for f in result.findings]

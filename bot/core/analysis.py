@@ -153,6 +153,7 @@ class _Doc:
     )  # areas each sentence's heading announces
 
 
+_SHORT_ANSWER = 5  # words: "Monitoring: not discussed." answers its heading in a few
 _CACHE_LIMIT = 100_000  # words remembered between proposals (stems, spelling corrections)
 _MAX_GAP = 3  # words allowed between two consecutive words of a phrase
 
@@ -220,9 +221,10 @@ class Analyzer:
         for m in matches:
             per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_clauses)))
 
+        said = self._section_statements(doc, matches, hedged_clauses)
         results: dict[str, AreaResult] = {}
         for area in AREA_IDS:
-            results[area] = self._judge(doc, area, per_area.get(area, []))
+            results[area] = self._judge(doc, area, per_area.get(area, []), said.get(area, []))
         findings = sorted(
             (f for r in results.values() for f in r.findings),
             key=lambda f: (
@@ -491,8 +493,49 @@ class Analyzer:
                 return True
         return False
 
-    def _judge(self, doc: _Doc, area: str, matches: list[tuple[_Match, str]]) -> AreaResult:
+    def _section_statements(
+        self, doc: _Doc, matches: list[_Match], hedged_clauses: dict[tuple[int, int], list[int]]
+    ) -> dict[str, list[tuple[int, Reason]]]:
+        """Short sentences that answer their own heading with a negation or a hedge:
+        "Monitoring: not discussed.", "**Running it.** TBD." They need no signal phrase."""
+        matched = {(m.sentence, m.phrase.area) for m in matches}
+        out: dict[str, list[tuple[int, Reason]]] = defaultdict(list)
+        for si, areas in enumerate(doc.sections):
+            if not areas:
+                continue
+            label = {t.text for t in tokens(doc.sents[si].heading)}
+            first = doc.first_token[si]
+            last = doc.first_token[si + 1] if si + 1 < len(doc.sents) else len(doc.words)
+            while first < last and doc.raw[first] in label:
+                first += 1  # the answer starts after the label ("Monitoring: ...")
+            if first == last or last - first > _SHORT_ANSWER:
+                continue
+            hedges = {i for key, cues in hedged_clauses.items() if key[0] == si for i in cues}
+            if doc.negation[first] or doc.raw[first] in POST_NEGATIONS:
+                reason: Reason = "negated"
+            elif first in hedges:
+                reason = "hedged"
+            else:
+                continue
+            for area in areas:
+                if (si, area) not in matched:
+                    out[area].append((si, reason))
+        return out
+
+    def _judge(
+        self,
+        doc: _Doc,
+        area: str,
+        matches: list[tuple[_Match, str]],
+        said: list[tuple[int, Reason]],
+    ) -> AreaResult:
         findings: list[Finding] = []
+        for si, reason in said:
+            text, start, end = self._evidence(doc, si)
+            level: Level = "high" if reason == "negated" else "medium"
+            risk = self._closest_risk(area, text)
+            severity = self._kb.risks[risk].severity.value if risk in self._kb.risks else "medium"
+            findings.append(Finding(area, risk, severity, level, reason, text, start, end))
         coverage_spans: list[tuple[int, int, int, float]] = []  # (sentence, first, last, strength)
         weight = {
             si: 1.0 if not areas or area in areas else _OFF_SECTION_WEIGHT

@@ -156,6 +156,8 @@ HEDGE_PHRASES = (
     "in principle",
     "more or less",
     "at least for now",
+    "next meeting",
+    "to follow",
 )
 HEDGE_PATTERNS = (
     r"\bif (?:\w+ ){0,3}(?:helps?|helps out|has time|have time|agrees?|picks? it up|can spare|"

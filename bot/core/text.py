@@ -287,7 +287,11 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         head = _HEADING.match(body) or _BOLD_LINE.match(body)
         if head:
             flush()
-            blocks.append(("heading", line_start, line_end, normalise(head.group(1))))
+            # The document's title ("# Churn model", "**AC-1187: Auto-ban ...**") names the
+            # project, not a section: what it says is no section label.
+            is_title = not blocks and (body.lstrip().startswith("# ") or head.re is _BOLD_LINE)
+            label = "" if is_title else normalise(head.group(1))
+            blocks.append(("heading", line_start, line_end, label))
             continue
         if _SUBJECT.match(body) and para_start < 0:
             blocks.append(("heading", line_start, line_end, ""))
