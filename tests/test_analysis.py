@@ -75,6 +75,12 @@ def analyzer() -> Analyzer:
         for r in (
             _risk("deployment.no-owner", "high", reveal=("no one has signed up",)),
             _risk("monitoring.vague", "medium", reveal=("keep an eye on",)),
+            _risk(
+                "data.no-outcomes",
+                "high",
+                reveal=("declined applicants have no outcome",),
+                covered=("reject inference sample",),
+            ),
         )
     }
     kb = KnowledgeBase(
@@ -238,6 +244,13 @@ def test_the_document_title_is_not_a_section(analyzer: Analyzer) -> None:
         level(analyzer, "**Q-12: latency of the evaluation service**\n\n" + body, "monitoring")
         == "low"
     )
+
+
+def test_a_problem_followed_by_its_own_mitigation_is_not_a_finding(analyzer: Analyzer) -> None:
+    stated = "Declined applicants have no outcome."
+    assert level(analyzer, stated, "data") == "high"
+    handled = stated + " We label a reject inference sample from the bureau's data."
+    assert all(f.reason != "stated" for f in analyzer.analyse(handled).areas["data"].findings)
 
 
 def test_findings_are_sorted_most_serious_first(analyzer: Analyzer) -> None:

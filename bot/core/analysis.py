@@ -552,8 +552,17 @@ class Analyzer:
             for m, how in matches
             if m.phrase.kind == "covered" and how == "plain"
         ]
+        # Where a risk's own mitigation is stated later ("declined applicants have no outcome"
+        # ... "a reject-inference sample"), the problem was named in order to be handled.
+        handled = {
+            (m.phrase.risk, m.first)
+            for m, how in matches
+            if m.phrase.kind == "covered" and how == "plain" and len(m.phrase.words) != 1
+        }
         for m, how in sorted(matches, key=lambda x: (x[0].first, x[0].phrase.kind)):
             if m.phrase.kind == "reveal":
+                if m.phrase.risk and any(r == m.phrase.risk and f > m.last for r, f in handled):
+                    continue
                 if any(
                     s == m.sentence and a <= m.first and m.last <= b and (a, b) != (m.first, m.last)
                     for s, a, b in cover_spans

@@ -194,7 +194,6 @@ _LABEL = re.compile(
     r"|(?P<plain>[A-Z][\w/&'()-]*(?:[ \t][\w/&'()-]+){0,3}?)[ \t]*:(?=[ \t]))"
 )
 _LAST_WORD = re.compile(r"(?<![\w'\u2019])([\w.]+)$")  # not the "t" of "don't."
-_NEXT_CHAR = re.compile(r"\s*(\S)")
 _INLINE_LABEL = re.compile(r"(?:\*\*|__)([^*_\n]{1,60}?)[.:]?(?:\*\*|__)")
 _ABBREVIATIONS = word_set(
     "e.g i.e vs etc dr mr mrs ms prof approx no fig inc ltd co st jr sr dept est ca cf al "
@@ -317,9 +316,6 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             # "e.g. the", "Dr. Hansen", "v. 2": a period that does not end the sentence.
             word = _LAST_WORD.search(text, max(cur, m.start() - 12), m.start())
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
-                continue
-            nxt = _NEXT_CHAR.match(text, stop, stop + 8)
-            if nxt and nxt.group(1).islower():
                 continue
         spans.append((cur, stop))
         cur = stop
