@@ -117,7 +117,7 @@ class _Phrase:
     kind: Literal["reveal", "covered"]
     words: tuple[str, ...] = ()  # stemmed words, matched in order with small gaps
     pattern: re.Pattern[str] | None = None
-    anchors: tuple[Anchor, ...] = ()  # a pattern's match contains one of these; () if unknown
+    anchors: tuple[tuple[Anchor, ...], ...] = ()  # a match holds one anchor of each set
     hedged: bool = False  # the phrase itself is vague ("we'll monitor it", "see how it goes")
 
 
@@ -381,7 +381,7 @@ class Analyzer:
             if phrase.anchors:
                 # Only the sentences holding one of the pattern's required words.
                 search = pattern.search
-                for si in words.sentences_with(phrase.anchors):
+                for si in words.sentences_with_all(phrase.anchors):
                     s = doc.sents[si]
                     m = search(flat, s.start, s.end)
                     if m is not None and m.end() > m.start():

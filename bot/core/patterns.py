@@ -33,19 +33,30 @@ _WEAK = word_set(
 )
 
 
-def required_literals(pattern: str) -> tuple[Anchor, ...]:
-    """Anchors one of which every match of `pattern` contains; () when the pattern promises
-    none (the caller then scans the whole text)."""
+def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
+    """Sets of anchors: every match of `pattern` contains one anchor of EACH set ("success"
+    or "target", and "%" ...). The most selective set comes first; () when the pattern
+    promises nothing (the caller then scans the whole text)."""
     try:
         parsed = _parser.parse(pattern)
     except re.error:
         return ()
-    found = _required(list(parsed), at_word_start=False)
-    return tuple(sorted(found)) if found and all(a.text for a in found) else ()
+    options = _options(list(parsed), at_word_start=False)
+    usable = [o for o in options if all(a.text for a in o)]
+    usable.sort(key=_score, reverse=True)
+    return tuple(tuple(sorted(o)) for o in usable[:_MAX_SETS])
+
+
+_MAX_SETS = 2  # enough to narrow the sentences down; more only costs lookups
 
 
 def _required(seq: list, at_word_start: bool) -> Anchors | None:  # type: ignore[type-arg]
     """The most selective set of anchors one of which any match of `seq` contains, or None."""
+    return max(_options(seq, at_word_start), key=_score, default=None)
+
+
+def _options(seq: list, at_word_start: bool) -> list[Anchors]:  # type: ignore[type-arg]
+    """Every set of anchors `seq` requires one of (one set per required part)."""
     options: list[Anchors] = []
     run: list[str] = []
     run_at_start = False
@@ -86,7 +97,7 @@ def _required(seq: list, at_word_start: bool) -> Anchors | None:  # type: ignore
             options.append(got)
     if run:
         close(len(seq))
-    return max(options, key=_score, default=None)
+    return options
 
 
 def _prefixes(seq: list, at_word_start: bool) -> Anchors | None:  # type: ignore[type-arg]
@@ -191,6 +202,7 @@ class WordIndex:
         self._cache: dict[Anchor, set[int]] = {}
 
     def sentences_with(self, anchors: Iterable[Anchor]) -> set[int]:
+        """The sentences holding at least one of `anchors`."""
         found: set[int] = set()
         for anchor in anchors:
             hits = self._cache.get(anchor)
@@ -198,6 +210,16 @@ class WordIndex:
                 hits = self._cache[anchor] = self._lookup(anchor)
             found |= hits
         return found
+
+    def sentences_with_all(self, anchor_sets: Iterable[Iterable[Anchor]]) -> set[int]:
+        """The sentences holding an anchor of every set."""
+        found: set[int] | None = None
+        for anchors in anchor_sets:
+            hits = self.sentences_with(anchors)
+            found = hits if found is None else found & hits
+            if not found:
+                return set()
+        return found or set()
 
     def _lookup(self, anchor: Anchor) -> set[int]:
         anchor = _as_word(anchor)

@@ -47,6 +47,7 @@ _CHAR_MAP = str.maketrans(
         ">": " ",
     }
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CHAR_PAIRS = tuple((chr(k), v) for k, v in _CHAR_MAP.items())
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _SPACES = re.compile(r"\s+")
@@ -69,7 +70,7 @@ def match_text(text: str) -> str:
         if ch in out:
             out = out.replace(ch, to)
     if not out.isascii():
-        for ch in {c for c in out if not c.isascii()}:
+        for ch in set(_NON_ASCII.findall(out)):
             out = out.replace(ch, _fold_char(ch))
     return out.lower()
 
