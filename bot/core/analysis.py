@@ -159,7 +159,10 @@ _MAX_GAP = 3  # words allowed between two consecutive words of a phrase
 
 
 class Analyzer:
-    """Compiles the knowledge base's signals once; `analyse()` is then cheap per proposal."""
+    """Compiles the knowledge base's signals once; `analyse()` is then cheap per proposal.
+
+    One Analyzer may serve several threads: `analyse()` only adds to its word caches.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
@@ -238,18 +241,20 @@ class Analyzer:
 
     def _read(self, text: str) -> _Doc:
         doc = _Doc(text=text, sents=sentences(text))
+        if len(self._forms) > _CACHE_LIMIT:
+            self._forms = {}  # rebound, not cleared: another thread may be reading the old one
         forms = self._forms
-        if len(forms) > _CACHE_LIMIT:
-            forms.clear()
         for si, s in enumerate(doc.sents):
             doc.sections.append(self._sections(s.heading))
             doc.first_token.append(len(doc.words))
             raw = [t.text for t in s.tokens]
+            pairs = []
             for w in raw:
-                if w not in forms:
+                pair = forms.get(w)
+                if pair is None:
                     st = stem(w)
-                    forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
-            pairs = [forms[w] for w in raw]
+                    pair = forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+                pairs.append(pair)
             doc.raw += raw
             doc.stems += [p[0] for p in pairs]
             doc.words += [p[1] for p in pairs]
@@ -275,8 +280,8 @@ class Analyzer:
 
     def forget_words(self) -> None:
         """Drop what was learnt about words between proposals (for measuring a cold start)."""
-        self._spelling.clear()
-        self._forms.clear()
+        self._spelling = {}
+        self._forms = {}
 
     def _is_hedge(self, text: str) -> bool:
         """Whether a signal phrase is itself vague ("we'll monitor it once it's live")."""
@@ -312,7 +317,7 @@ class Analyzer:
                 if best is not None:
                     hit = best[0]
             if len(self._spelling) > _CACHE_LIMIT:
-                self._spelling.clear()
+                self._spelling = {}
             self._spelling[word] = hit
         return hit
 
