@@ -345,3 +345,28 @@ def test_the_json_contract(bundled: tuple[Analyzer, object]) -> None:
         } <= set(f)
         if f["risk"]:
             assert f["mitigation"] and f["source"]
+
+
+def test_one_analyzer_gives_the_same_answers_from_several_threads(
+    bundled: tuple[Analyzer, object],
+) -> None:
+    import threading
+
+    analyzer, _ = bundled
+    texts = [PROPOSAL, PROPOSAL.upper(), PROPOSAL.replace("no one", "the data team")]
+    expected = [{a: r.level for a, r in analyzer.analyse(t).areas.items()} for t in texts]
+    wrong: list[int] = []
+
+    def run() -> None:
+        for i, t in enumerate(texts * 5):
+            if {a: r.level for a, r in analyzer.analyse(t).areas.items()} != expected[
+                i % len(texts)
+            ]:
+                wrong.append(i)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
