@@ -44,7 +44,14 @@ def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
     options = _options(list(parsed), at_word_start=False)
     usable = [o for o in options if all(a.text for a in o)]
     usable.sort(key=_score, reverse=True)
-    return tuple(tuple(sorted(o)) for o in usable[:_MAX_SETS])
+    # Past the most selective set, only sets of whole words: those are looked up cheaply.
+    extra = [o for o in usable[1:] if all(_cheap(a) for a in o)]
+    return tuple(tuple(sorted(o)) for o in (usable[:1] + extra)[:_MAX_SETS])
+
+
+def _cheap(anchor: Anchor) -> bool:
+    word = _as_word(anchor)
+    return word.word_start and word.text.isalnum()
 
 
 _MAX_SETS = 2  # enough to narrow the sentences down; more only costs lookups
