@@ -82,6 +82,8 @@ def test_inflections_meet_at_one_stem() -> None:
         ("evaluate", "evaluated", "evaluation"),
         ("use", "used", "using", "uses"),
         ("retrain", "retrained", "retraining"),
+        ("make", "made", "makes", "making"),
+        ("kpi", "kpis"),
     ):
         assert len({stem(w) for w in group}) == 1, group
 

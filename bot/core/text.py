@@ -92,13 +92,14 @@ def word_set(text: str) -> frozenset[str]:
 _KEEP_S = word_set(
     "bias alias canvas gas atlas this his yes was has does is as us its thus plus "
     "analysis basis status focus process across less unless always perhaps news series "
-    "census campus corpus bonus virus gps kpis sms aws ios"
+    "census campus corpus bonus virus gps sms aws ios"
 )
 # "-ly" words whose stem means something else: "weekly" is not "week", "surely" not "sure".
 _KEEP_LY = word_set(
     "daily weekly monthly yearly hourly quarterly nightly fortnightly surely early likely "
     "only family friendly timely costly"
 )
+_LATIN_IS = ("sis", "xis", "nis", "tis", "ris", "lis", "bis", "his")
 _SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
 _DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
 _IRREGULAR = {
@@ -130,7 +131,7 @@ def stem(word: str) -> str:
     comparison go through it, and only consistency matters."""
     w = word.lower()
     if w in _IRREGULAR:
-        return _IRREGULAR[w]
+        return stem(_IRREGULAR[w])
     if w.endswith("'s"):
         w = w[:-2]
     if len(w) <= 3 or not w.isalpha():
@@ -139,8 +140,8 @@ def stem(word: str) -> str:
         w = w[:-3] + "y"
     elif w.endswith("sses"):
         w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in _KEEP_S:
-        w = w[:-1]
+    elif w.endswith("s") and not w.endswith(("ss", "us", *_LATIN_IS)) and w not in _KEEP_S:
+        w = w[:-1]  # "kpis", "apis" lose their s; "analysis", "axis" keep it
     for suffix, replacement in _SUFFIXES:
         if suffix == "ly" and (w in _KEEP_LY or w.endswith(("ply", "ily"))):
             continue
