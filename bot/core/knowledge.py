@@ -12,22 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-
-AREA_IDS: tuple[str, ...] = (
-    "objectives",
-    "value",
-    "data",
-    "feasibility",
-    "evaluation",
-    "deployment",
-    "monitoring",
-    "stakeholders",
-    "ethics",
-)
 
 AreaId = Literal[
     "objectives",
@@ -40,6 +28,7 @@ AreaId = Literal[
     "stakeholders",
     "ethics",
 ]
+AREA_IDS: tuple[str, ...] = get_args(AreaId)
 
 
 class Stage(StrEnum):

@@ -6,32 +6,21 @@
     views     the review modal's submission
     events    App Home
 
-A feature with its own listeners (check-ins) adds a module here with `register(app)`; it is
-registered before the commands, so a `/premortem` listener of its own with a matcher takes
-precedence, or it can add a subcommand with `commands.add_subcommand()`.
+    checkins  the check-in DM's buttons, and the `checkin` subcommand
+
+Check-ins are registered before the commands, so a `/premortem` listener of theirs with a
+matcher takes precedence; they add their subcommand with `commands.add_subcommand()`.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from slack_bolt import App
 
-from bot.adapters.slack.listeners import actions, commands, events, messages, views
-
-# Listener modules of other features, registered when they are installed.
-OPTIONAL = ("bot.adapters.slack.listeners.checkins",)
+from bot.adapters.slack.listeners import actions, checkins, commands, events, messages, views
 
 
 def register_listeners(app: App) -> None:
-    for name in OPTIONAL:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
+    checkins.register(app)
     commands.register(app)
     messages.register(app)
     actions.register(app)
