@@ -1,8 +1,10 @@
 """Regular-expression signals, made cheap: the words any match must contain.
 
-A `re:` signal is run only on the sentences that hold one of its required literals, found
-from the parsed pattern: `\\b(success|target)\\b.*\\d` cannot match a sentence without
-"success" or "target". Proposals are scanned once per distinct literal, not once per pattern.
+A `re:` signal is run only on the sentences that hold a literal of each of its required
+parts, found from the parsed pattern: `\\b(success|target)\\b.*\\d+ ?%` cannot match a
+sentence without "success" or "target", nor one without "%". Each distinct literal is looked
+up once per proposal, in its words rather than its text. Reading the parsed pattern relies on
+`re._parser`, CPython's own; if it ever fails, the pattern simply scans every sentence.
 """
 
 from __future__ import annotations
@@ -38,10 +40,9 @@ def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
     or "target", and "%" ...). The most selective set comes first; () when the pattern
     promises nothing (the caller then scans the whole text)."""
     try:
-        parsed = _parser.parse(pattern)
-    except re.error:
+        options = _options(list(_parser.parse(pattern)), at_word_start=False)
+    except Exception:  # a parser change in a future Python: scan everything, slower, correct
         return ()
-    options = _options(list(parsed), at_word_start=False)
     usable = [o for o in options if all(a.text for a in o)]
     usable.sort(key=_score, reverse=True)
     # Past the most selective set, only sets of whole words: those are looked up cheaply.
