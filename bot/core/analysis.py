@@ -285,9 +285,9 @@ class Analyzer:
 
     def _is_hedge(self, text: str) -> bool:
         """Whether a signal phrase is itself vague ("we'll monitor it once it's live")."""
-        words = [stem(t.text) for t in tokens(text)]
-        if any(w in self._hedge_words for w in words):
+        if any(t.text in self._hedge_words for t in tokens(text)):
             return True
+        words = [stem(t.text) for t in tokens(text)]
         joined = f" {' '.join(words)} "
         if any(f" {' '.join(h)} " in joined for h in self._hedge_phrases):
             return True
@@ -424,7 +424,7 @@ class Analyzer:
         stems = doc.stems
         by_first = self._hedge_by_first
         for i, w in enumerate(stems):
-            if w in self._hedge_words:
+            if doc.raw[i] in self._hedge_words:  # "eventually" hedges, "the eventual rate" not
                 found[doc.clause_of[i]].append(i)
             for words in by_first.get(w, ()):
                 n = len(words)
@@ -686,8 +686,8 @@ def _variants(text: str) -> list[tuple[str, ...]]:
 def _hedge_lexicon() -> tuple[
     frozenset[str], tuple[tuple[str, ...], ...], tuple[re.Pattern[str], ...]
 ]:
-    """The hedge words (stemmed), phrases (as stemmed word tuples) and patterns, built once."""
-    words = frozenset(stem(w) for w in HEDGE_WORDS.split())
+    """The hedge words (as written), phrases (as stemmed word tuples) and patterns, built once."""
+    words = frozenset(HEDGE_WORDS.split())
     phrases = tuple(_words(h, keep_all=True) for h in HEDGE_PHRASES)
     patterns = tuple(re.compile(p) for p in HEDGE_PATTERNS)
     return words, phrases, patterns
