@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -29,15 +30,36 @@ def register(app: App) -> None:
     app.action(Ids.OPEN_REVIEW.value)(reports_errors(handle_open_review))
 
 
-def handle_answer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    later(context)(_answer, Services.of(context), body, action, client)
+Work = Callable[[Services, dict[str, Any], dict[str, Any], WebClient, Respond], None]
+
+
+def deferred(work: Work) -> Callable[..., None]:
+    """A button listener that acks at once and does `work` after the ack.
+
+    Bolt answers Slack only when the listener returns, so nothing slow may run before that.
+    """
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        later(context)(work, Services.of(context), body, action, client, respond)
+
+    listener.__doc__ = work.__doc__
+    return listener
 
 
 def _answer(
-    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
     choice = AnswerChoice.parse(action.get("value"))
     user = _user(body)
@@ -52,21 +74,12 @@ def _answer(
     posting.post_turn(client, channel or posting.open_dm(client, user), turn)
 
 
-def handle_skip(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    _command(ack, body, action, client, context, "skip")
-
-
-def handle_pause(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    later(context)(_pause, Services.of(context), body, action, client)
-
-
 def _pause(
-    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
     ref = ConsultationRef.parse(action.get("value"))
     turn = services.consultations.pause(ref.consultation, _user(body))
@@ -74,16 +87,12 @@ def _pause(
     posting.post_turn(client, channel or posting.open_dm(client, _user(body)), turn)
 
 
-def handle_resume(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """Carry on a consultation, in the person's DM whatever surface the button was on."""
-    ack()
-    later(context)(_resume, Services.of(context), body, action, client)
-
-
 def _resume(
-    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
     ref = ConsultationRef.parse(action.get("value"))
     user = _user(body)
@@ -92,16 +101,12 @@ def _resume(
     posting.post_turn(client, posting.open_dm(client, user), turn)
 
 
-def handle_show_summary(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """A project's summary (or all of its findings) sent to the person by DM."""
-    ack()
-    later(context)(_show_summary, Services.of(context), body, action, client)
-
-
 def _show_summary(
-    services: Services, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
     ref = ProjectRef.parse(action.get("value"))
     project = services.store.projects.get(ref.project)
@@ -112,19 +117,6 @@ def _show_summary(
         posting.post_messages(client, dm, build_findings_pages(summary))
     else:
         posting.post_messages(client, dm, [posting.summary_message(services, project)])
-
-
-def handle_pick_project(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-) -> None:
-    """One of several projects picked: run the subcommand that asked on it."""
-    ack()
-    later(context)(_pick_project, Services.of(context), body, action, client, respond)
 
 
 def _pick_project(
@@ -151,22 +143,27 @@ def handle_open_review(ack: Ack, body: dict[str, Any], client: WebClient) -> Non
     ack()
 
 
-def _command(
-    ack: Ack,
+def _skip(
+    services: Services,
     body: dict[str, Any],
     action: dict[str, Any],
     client: WebClient,
-    context: BoltContext,
-    word: str,
+    respond: Respond,
 ) -> None:
-    ack()
-    services = Services.of(context)
     ref = ConsultationRef.parse(action.get("value"))
     turn = services.consultations.answer(
-        ref.consultation, word, _user(body), question_id=ref.question
+        ref.consultation, "skip", _user(body), question_id=ref.question
     )
     channel, _ = _message_of(body)
     posting.post_turn(client, channel or posting.open_dm(client, _user(body)), turn)
+
+
+handle_answer = deferred(_answer)
+handle_skip = deferred(_skip)
+handle_pause = deferred(_pause)
+handle_resume = deferred(_resume)
+handle_show_summary = deferred(_show_summary)
+handle_pick_project = deferred(_pick_project)
 
 
 def _user(body: dict[str, Any]) -> str:
