@@ -24,10 +24,11 @@ SECTION_WORDS: dict[str, frozenset[str]] = {
     ),
     "deployment": word_set(
         "deployment deploy running run operation operations ownership owner owners delivery "
-        "rollout serving hosting integration production launch support"
+        "rollout serving hosting integration production launch support handover handoff"
     ),
     "monitoring": word_set(
-        "monitoring monitor after current maintenance retraining go-live post-launch"
+        "monitoring monitor after current maintenance retraining go-live post-launch keeping "
+        "refresh upkeep"
     ),
     "stakeholders": word_set(
         "stakeholders stakeholder sign-off signoff sponsor sponsors governance support approvals "
