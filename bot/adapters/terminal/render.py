@@ -13,11 +13,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.adapters.terminal.levels import ICON, STYLE
 from bot.core.assessment import RiskSummary, SummaryFinding
 from bot.core.consultation import AskedQuestion, Turn
 
-ICON = {"high": "🔴", "medium": "🟠", "low": "🟢"}
-STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
 ORIGIN = {
     "answer": "from the answers",
     "proposal": "from the proposal",

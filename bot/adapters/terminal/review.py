@@ -17,14 +17,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.adapters.terminal.levels import ICON, STYLE
 from bot.core.analysis import Analyzer, analysis_to_dict
 from bot.core.errors import InputError
 from bot.core.knowledge import KnowledgeBase, load_default
 
 MAX_BYTES = 2 * 1024 * 1024  # a proposal is a few pages; 2 MB is hundreds of them
 
-_LEVEL_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
-_LEVEL_MARK = {"high": "🔴 high", "medium": "🟡 medium", "low": "🟢 low"}
 _REASON = {
     "stated": "stated",
     "negated": "said not to be in place",
@@ -145,7 +144,7 @@ def print_text(report: dict[str, Any], kb: KnowledgeBase, name: str) -> None:
     table.add_column("level")
     table.add_column("why")
     for _area, title, level, note in _area_rows(report, kb):
-        table.add_row(title, f"[{_LEVEL_STYLE[level]}]{level}[/]", escape(note))
+        table.add_row(title, f"[{STYLE[level]}]{level}[/]", escape(note))
     console.print(table)
     findings = report["findings"]
     if not findings:
@@ -153,7 +152,7 @@ def print_text(report: dict[str, Any], kb: KnowledgeBase, name: str) -> None:
         return
     console.print(f"\n[bold]Findings[/bold] ({len(findings)}, most serious first)")
     for f in findings:
-        style = _LEVEL_STYLE[f["level"]]
+        style = STYLE[f["level"]]
         head = f"[{style}]{f['level'].upper()}[/] {escape(f['area'])}: {escape(f['title'])}"
         if f["risk"]:
             head += f" [dim]({escape(f['risk'])}, severity {f['severity']})[/dim]"
@@ -175,13 +174,14 @@ def to_markdown(report: dict[str, Any], kb: KnowledgeBase, name: str) -> str:
         "|---|---|---|",
     ]
     for _area, title, level, note in _area_rows(report, kb):
-        lines.append(f"| {_md(title)} | {_LEVEL_MARK[level]} | {_md(note)} |")
+        lines.append(f"| {_md(title)} | {ICON[level]} {level} | {_md(note)} |")
     findings = report["findings"]
     lines += ["", f"### Findings ({len(findings)}, most serious first)" if findings else ""]
     for f in findings:
         lines.append("")
         risk = f" (`{f['risk']}`, severity {f['severity']})" if f["risk"] else ""
-        lines.append(f"**{_LEVEL_MARK[f['level']]}: {_md(f['area'])}: {_md(f['title'])}**{risk}")
+        level = f"{ICON[f['level']]} {f['level']}"
+        lines.append(f"**{level}: {_md(f['area'])}: {_md(f['title'])}**{risk}")
         lines.append("")
         if f["evidence"]:
             lines.append(f"> {_md(_one_line(f['evidence']))}")
