@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
 from bot.core.language import (
     DETERMINER_NEGATIONS,
+    FINITE_VERBS,
     HEDGE_PATTERNS,
     HEDGE_PHRASES,
     HEDGE_WORDS,
@@ -41,6 +42,7 @@ from bot.core.language import (
     NEUTRALISERS,
     POST_NEGATIONS,
     PREPOSITIONS,
+    RELATIVES,
     SAME_AS_NO,
     SECTION_WORDS,
     STOPWORDS,
@@ -477,7 +479,11 @@ class Analyzer:
             # "no personal data and no decisions about people": a negation's reach ends at "and".
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
-            if doc.negation[i] and not _scope_ends(doc, i, m.first):
+            if (
+                doc.negation[i]
+                and not _scope_ends(doc, i, m.first)
+                and not _verb_scope_ends(doc, i, m.first)
+            ):
                 cues += 1
         if cues:
             # "never used for training without opt-in": two negations cancel out.
@@ -719,6 +725,24 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     for i in range(cue + 1, target + 1):
         w = doc.raw[i]
         if content and w in PREPOSITIONS:
+            return True
+        content = content or w not in STOPWORDS
+    return False
+
+
+def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
+    """Whether a negation inside a relative clause stops before `target`: it negates the
+    clause's own verb, so in "claims that were never referred are treated as genuine" the main
+    verb ("are treated") is outside it."""
+    if doc.raw[cue] in DETERMINER_NEGATIONS or doc.raw[cue] in POST_NEGATIONS:
+        return False  # "so that no group is flagged": the negation is the subject's
+    lead = doc.raw[max(doc.first_token[doc.sent_of[cue]], cue - 3) : cue]
+    if not any(w in RELATIVES for w in lead):
+        return False
+    content = False
+    for i in range(cue + 1, target):
+        w = doc.raw[i]
+        if content and w in FINITE_VERBS:
             return True
         content = content or w not in STOPWORDS
     return False

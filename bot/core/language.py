@@ -63,6 +63,10 @@ PREPOSITIONS = word_set(
     "in on at by for with within from to into over under after before during per via across"
 )
 NEUTRAL_SKIP = word_set("a an the any real big major")
+# A negation inside a relative clause ("claims that were never referred ...") ends at the
+# main clause's verb ("... are treated as genuine").
+RELATIVES = word_set("that who which whose")
+FINITE_VERBS = word_set("is are was were")
 # Negations of a verb: right after a phrase they negate it ("Legal hasn't", "on-call isn't").
 VERB_NEGATIONS = word_set(
     "not never cannot dont doesnt didnt isnt arent wasnt werent hasnt havent wont"
