@@ -602,6 +602,8 @@ class Analyzer:
         units = _merge(coverage_spans)
         needed = _NEEDED.get(area, 2)
         covered = sum(weight[si] * strength for si, _, _, strength in units) >= needed
+        if covered and _section_only_hedges(doc, area, matches):
+            covered = False  # "## Monitoring / Will probably be handled by platform."
         if not covered:
             for m in hedged_cover:
                 findings.append(self._finding(doc, m, "medium", "hedged"))
@@ -728,6 +730,23 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
             return True
         content = content or w not in STOPWORDS
     return False
+
+
+def _section_only_hedges(doc: _Doc, area: str, matches: list[tuple[_Match, str]]) -> bool:
+    """Whether the proposal's own section for `area` answers it only vaguely: coverage there
+    is all hedged ("## Monitoring / Will probably be handled by the platform team's
+    dashboards"). The section is the proposal's answer; mentions elsewhere do not overrule it."""
+    own = {si for si, areas in enumerate(doc.sections) if area in areas}
+    if not own:
+        return False
+    hedged = False
+    for m, how in matches:
+        if m.sentence not in own or m.phrase.kind != "covered":
+            continue
+        if how == "plain":
+            return False
+        hedged = hedged or how == "hedged"
+    return hedged
 
 
 def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
