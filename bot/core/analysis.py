@@ -153,6 +153,7 @@ class _Doc:
     sections: list[frozenset[str]] = field(
         default_factory=list
     )  # areas each sentence's heading announces
+    matched: dict[int, set[str]] = field(default_factory=dict)  # areas with a match, per sentence
 
 
 _SHORT_ANSWER = 5  # words: "Monitoring: not discussed." answers its heading in a few
@@ -224,6 +225,7 @@ class Analyzer:
         hedged_clauses = self._hedges(doc)
         per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
         for m in matches:
+            doc.matched.setdefault(m.sentence, set()).add(m.phrase.area)
             per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_clauses)))
 
         said = self._section_statements(doc, matches, hedged_clauses)
@@ -582,6 +584,9 @@ class Analyzer:
                 if how == "negated":
                     coverage_spans.append((m.sentence, m.first, m.last, _strength(m.phrase)))
                     continue
+                heading = doc.sections[m.sentence]
+                if heading and area not in heading and heading & doc.matched[m.sentence]:
+                    continue  # "Hosting: the vendor would host it; we haven't asked them yet."
                 if how == "plain":
                     findings.append(self._finding(doc, m, "high", "stated"))
                 else:
