@@ -2,7 +2,9 @@
 
 `FakeSlack` serves `/api/<method>` on an ephemeral 127.0.0.1 port and records every call, so
 the real `slack_sdk.WebClient` (pointed at it with `SLACK_API_URL`) is exercised end to end.
-It also serves `response_url`s and can be told to answer a method with an error or a 429.
+It also serves `response_url`s and can be told to answer a method with an error or a 429;
+`apps.connections.open`, called with an app-level token, answers with `socket_url`, the
+WebSocket a Socket Mode test serves (tests/slack/test_socket_mode.py).
 `SlackSender` signs request bodies the way Slack does and posts them to the app under test.
 `block_kit_problems()` checks a blocks array or a view against Slack's published limits.
 
@@ -36,6 +38,7 @@ import pytest
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-0000-token"
+APP_TOKEN = "xapp-test"
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
@@ -94,11 +97,12 @@ class FakeSlack:
     """A recording fake of the Slack Web API on 127.0.0.1, port chosen by the OS.
 
     Use as a context manager, or call `start()`/`stop()`. `base_url` is what `SLACK_API_URL`
-    should be set to.
+    should be set to. Set `socket_url` to the ws:// URL `apps.connections.open` should give out.
     """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.socket_url: str | None = None
         self._cond = threading.Condition()
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = itertools.count(1)
@@ -248,11 +252,19 @@ class FakeSlack:
         if scripted is not None:
             _reply(request, scripted.status, scripted.body, scripted.headers)
             return
-        _reply(request, 200, self._default_response(method, args), {})
+        _reply(request, 200, self._default_response(method, args, token), {})
 
-    def _default_response(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _default_response(
+        self, method: str, args: dict[str, Any], token: str | None = None
+    ) -> dict[str, Any]:
         if method == "response_url":
             return {"ok": True}
+        if method == "apps.connections.open":
+            if not (token or "").startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if self.socket_url is None:
+                return {"ok": False, "error": "socket_url_not_set"}
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -508,8 +520,15 @@ class SlackSender:
         retry_num: int | None = None,
     ) -> Reply:
         """A direct message from `user` to the bot (a `message` event with channel_type im)."""
+        event = self.dm_event(text, user, channel, team)
+        return self.event(event, team=team, event_id=event_id, retry_num=retry_num)
+
+    def dm_event(
+        self, text: str, user: str = "U0ALICE", channel: str | None = None, team: str = TEAM_ID
+    ) -> dict[str, Any]:
+        """The `message` event of a direct message from `user` to the bot."""
         ts = f"{int(time.time())}.{next(self._ids):06d}"
-        event = {
+        return {
             "type": "message",
             "channel_type": "im",
             "channel": channel or "D" + user.lstrip("U"),
@@ -520,7 +539,6 @@ class SlackSender:
             "team": team,
             "client_msg_id": f"msg-{next(self._ids)}",
         }
-        return self.event(event, team=team, event_id=event_id, retry_num=retry_num)
 
     def app_home_opened(self, user: str = "U0ALICE", team: str = TEAM_ID) -> Reply:
         event = {
@@ -782,13 +800,20 @@ class PremortemServer:
     """`premortem serve --http --port PORT` as a child process, against a FakeSlack.
 
     The database and the log live in `workdir`; `restart()` sends SIGTERM and starts again
-    on the same database.
+    on the same database. With `socket_mode=True` it is plain `premortem serve` with
+    SLACK_APP_TOKEN set and no signing secret: it opens no port, so `start()` returns once the
+    process runs and the caller waits for it to connect to `fake.socket_url`.
     """
 
     def __init__(
-        self, fake: FakeSlack, workdir: Path, extra_env: dict[str, str] | None = None
+        self,
+        fake: FakeSlack,
+        workdir: Path,
+        extra_env: dict[str, str] | None = None,
+        socket_mode: bool = False,
     ) -> None:
         self.fake = fake
+        self.socket_mode = socket_mode
         self.workdir = Path(workdir)
         self.db = self.workdir / "premortem.db"
         self.extra_env = extra_env or {}
@@ -811,10 +836,23 @@ class PremortemServer:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.socket_mode:
+            env["SLACK_APP_TOKEN"] = APP_TOKEN
+            del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
         env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 30.0) -> PremortemServer:
+        if self.socket_mode:
+            with self.log.open("ab") as log:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "bot", "serve"],
+                    cwd=self.workdir,
+                    env=self.env(),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            return self
         for _attempt in range(3):
             self.port = free_port()
             log = self.log.open("ab")
