@@ -44,7 +44,7 @@ SECTION_WORDS: dict[str, frozenset[str]] = {
 
 NEGATIONS = word_set(
     "no not never nobody none nothing neither nor without lack lacks lacking cannot "
-    "unassigned absent dont wont cant isnt arent wasnt werent hasnt havent hadnt doesnt "
+    "unassigned dont wont cant isnt arent wasnt werent hasnt havent hadnt doesnt "
     "didnt couldnt wouldnt shouldnt"
 )
 # After a negation, these words mean the negated thing was a problem: "not an issue",
