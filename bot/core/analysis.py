@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
 from bot.core.language import (
     DETERMINER_NEGATIONS,
+    DETERMINERS,
     FINITE_VERBS,
     HEDGE_PATTERNS,
     HEDGE_PHRASES,
@@ -40,6 +41,7 @@ from bot.core.language import (
     NEGATIONS,
     NEUTRAL_SKIP,
     NEUTRALISERS,
+    NOUN_HEDGES,
     POST_NEGATIONS,
     PREPOSITIONS,
     RELATIVES,
@@ -431,6 +433,8 @@ class Analyzer:
             if doc.raw[i] in self._hedge_words:  # "eventually" hedges, "the eventual rate" not
                 found[doc.clause_of[i]].append(i)
             for words in by_first.get(w, ()):
+                if w in NOUN_HEDGES and i > 0 and doc.raw[i - 1] in DETERMINERS:
+                    continue  # "this kind of data" names a kind; "it kind of works" hedges
                 n = len(words)
                 j = i + n - 1
                 if (

@@ -32,7 +32,7 @@ SECTION_WORDS: dict[str, frozenset[str]] = {
     ),
     "stakeholders": word_set(
         "stakeholders stakeholder sign-off signoff sponsor sponsors governance support approvals "
-        "alignment present attendees"
+        "alignment present attendees people involved"
     ),
     "ethics": word_set(
         "ethics ethical fairness privacy people consent customers users patients players "
@@ -164,6 +164,10 @@ HEDGE_PHRASES = (
     "next meeting",
     "to follow",
 )
+# "kind of" and "sort of" hedge ("it kind of works") except after a determiner, where they
+# name a kind ("exactly this kind of data", "the same sort of model").
+NOUN_HEDGES = word_set("kind sort")
+DETERMINERS = word_set("this that these those the same what which every each any similar")
 HEDGE_PATTERNS = (
     r"\bif (?:\w+ ){0,3}(?:helps?|helps out|has time|have time|agrees?|picks? it up|can spare|"
     r"signs? off|steps? up|has room|have room|has capacity|have capacity)\b",
