@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -17,7 +18,16 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.fake_slack import API_APP_ID, APP_TOKEN, FakeSlack, PremortemServer, Reply, SlackSender
+from bot.core.store import Store
+from tests.fake_slack import (
+    API_APP_ID,
+    APP_TOKEN,
+    TEAM_ID,
+    FakeSlack,
+    PremortemServer,
+    Reply,
+    SlackSender,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -194,3 +204,34 @@ def test_socket_mode_dm_new_posts_the_first_question(
     )[:1]
     assert time.monotonic() - started < 10
     assert "Question 1" in question.text()
+
+
+def test_socket_mode_sigterm_finishes_cleanly_and_keeps_the_consultation(
+    tmp_path: Path,
+) -> None:
+    """A redeploy sends SIGTERM: the process exits 0 after closing the socket and the store."""
+    with FakeSlack() as fake:
+        own_link = SocketModeLink().start()
+        fake.socket_url = own_link.url
+        server = PremortemServer(fake, tmp_path, socket_mode=True)
+        try:
+            server.start()
+            own_link.wait_connected(server)
+            bodies = SlackSender(NO_HTTP, fake)
+            event = bodies.dm_event("new Redeploy project", user="U0SOCKET2")
+            mark = fake.mark()
+            envelope_id = own_link.send(
+                "events_api", json.loads(bodies.event_body(event)), accepts_response_payload=False
+            )
+            own_link.ack(envelope_id)
+            fake.wait_for("chat.postMessage", after=mark, timeout=10)
+            assert server.stop() == 0
+        finally:
+            server.stop()
+            own_link.stop()
+    store = Store.open(server.db)
+    try:
+        (project,) = [p for p in store.projects.list(TEAM_ID) if p.name == "Redeploy project"]
+        assert store.consultations.open_for(project.id) is not None
+    finally:
+        store.close()

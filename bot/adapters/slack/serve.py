@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 DEFAULT_PORT = 3000
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from bot.adapters.scheduler.loop import start_scheduler
     from bot.adapters.slack.after_ack import AfterAck
     from bot.adapters.slack.app import build_app
     from bot.adapters.slack.services import Services
@@ -51,31 +53,34 @@ def run(args: argparse.Namespace) -> int:
     after_ack = AfterAck(settings.premortem_workers)
     app = build_app(settings, services, after_ack)
     log = logging.getLogger("premortem.serve")
-    scheduler = _start_checkins(app, services)
+    scheduler = start_scheduler(app, services.store, services.kb)
+    socket = None
     try:
         if settings.mode(force_http=args.http) == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
+            # The handler blocks forever and SIGTERM would kill the process outright, losing
+            # acked turns; end the wait with SystemExit so the cleanup below runs.
+            signal.signal(signal.SIGTERM, _exit_on_signal)
             log.info("connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+            socket = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            socket.start()
         else:
             from bot.adapters.slack.asgi import EVENTS_PATH, serve_http
 
             log.info("serving HTTP on %s:%d%s", args.host, args.port, EVENTS_PATH)
             serve_http(app, args.host, args.port)
+    except SystemExit:
+        log.info("stopping: finishing the work already acknowledged")
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        if socket is not None:
+            socket.close()
+        scheduler.stop()
         after_ack.shutdown(wait=True)  # finish the turns already acked before closing the store
         services.close()
     return 0
 
 
-def _start_checkins(app: object, services: object) -> object | None:
-    """The check-in scheduler in this process, when this installation has it."""
-    try:
-        from bot.adapters.scheduler.loop import start_scheduler
-    except ModuleNotFoundError:
-        return None
-    return start_scheduler(app, services.store, services.kb)  # type: ignore[attr-defined]
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
