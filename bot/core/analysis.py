@@ -47,6 +47,7 @@ from bot.core.language import (
     RELATIVES,
     SAME_AS_NO,
     SECTION_WORDS,
+    STATUS_QUO,
     STOPWORDS,
     VERB_NEGATIONS,
 )
@@ -591,6 +592,8 @@ class Analyzer:
                 heading = doc.sections[m.sentence]
                 if heading and area not in heading and heading & doc.matched[m.sentence]:
                     continue  # "Hosting: the vendor would host it; we haven't asked them yet."
+                if heading and area not in heading and _status_quo(doc, m.sentence):
+                    continue  # "Why: at present a scientist eyeballs the tubes": what we replace
                 if how == "plain":
                     findings.append(self._finding(doc, m, "high", "stated"))
                 else:
@@ -739,6 +742,18 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
             return True
         content = content or w not in STOPWORDS
     return False
+
+
+def _status_quo(doc: _Doc, sentence: int) -> bool:
+    """Whether a sentence describes how things are done now ("today", "at present"): under a
+    heading about another area, the problems it names are the ones the project replaces."""
+    first = doc.first_token[sentence]
+    last = doc.first_token[sentence + 1] if sentence + 1 < len(doc.sents) else len(doc.raw)
+    words = doc.raw[first:last]
+    if any(w in STATUS_QUO for w in words):
+        return True
+    pairs = set(itertools.pairwise(words))
+    return ("at", "present") in pairs or ("the", "moment") in pairs
 
 
 def _section_only_hedges(doc: _Doc, area: str, matches: list[tuple[_Match, str]]) -> bool:

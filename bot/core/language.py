@@ -40,6 +40,9 @@ SECTION_WORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+# Words that place a sentence in the present way of working ("Today planners eyeball it").
+STATUS_QUO = word_set("today currently presently nowadays")
+
 # --- the language of negation and hedging ---------------------------------------------------
 
 NEGATIONS = word_set(
