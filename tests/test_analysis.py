@@ -265,6 +265,39 @@ def test_settled_is_the_set_of_low_areas(analyzer: Analyzer) -> None:
     assert result.settled() == {"ethics"}
 
 
+def test_a_negation_in_a_relative_clause_stops_at_the_main_verb(analyzer: Analyzer) -> None:
+    area = analyzer.analyse("Jobs that were never reviewed are owned by BI.").areas["deployment"]
+    assert all(f.reason != "negated" for f in area.findings)
+    assert level(analyzer, "The jobs are not owned by BI.", "deployment") == "high"
+
+
+def test_an_areas_own_section_that_only_hedges_leaves_it_unsettled(analyzer: Analyzer) -> None:
+    covered = "Drift alerts per model, and we retrain monthly, with a dashboard.\n"
+    assert level(analyzer, covered, "monitoring") == "low"
+    hedged = covered + "\n## Monitoring\nThe dashboard will probably be handled by platform.\n"
+    assert level(analyzer, hedged, "monitoring") == "medium"
+
+
+def test_a_problem_beside_the_headings_own_area_belongs_to_that_area(analyzer: Analyzer) -> None:
+    text = "## Monitoring\nDrift alerts go to the team, but no one has signed up to answer them.\n"
+    assert level(analyzer, text, "deployment") == "medium"  # not addressed, no stated problem
+    assert level(analyzer, "## Running it\nNo one has signed up.\n", "deployment") == "high"
+
+
+def test_todays_process_named_under_another_heading_is_not_the_plan(analyzer: Analyzer) -> None:
+    text = "## Why\nToday no one has signed up for the manual checks.\n"
+    assert level(analyzer, text, "deployment") == "medium"
+    text = "## Why\nNo one has signed up for the checks.\n"
+    assert level(analyzer, text, "deployment") == "high"
+
+
+def test_this_kind_of_names_a_kind_and_hedges_nothing(analyzer: Analyzer) -> None:
+    text = "This kind of model fits the latency budget as a nightly batch."
+    assert level(analyzer, text, "feasibility") == "low"
+    text = "It kind of fits the latency budget as a nightly batch."
+    assert level(analyzer, text, "feasibility") == "medium"
+
+
 # --- the bundled knowledge base on real text -------------------------------------------------
 
 
@@ -370,3 +403,88 @@ def test_one_analyzer_gives_the_same_answers_from_several_threads(
     for t in threads:
         t.join()
     assert wrong == []
+
+
+# --- the bundled signals on the plain language of proposals ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It makes no decision about any individual patient.",
+        "Filtering only affects which ad is shown, so no decision is made about any individual.",
+        "Nothing here rates or tracks individual pickers; it only orders the pick list.",
+    ],
+)
+def test_no_decisions_about_people_is_ethics_coverage(
+    bundled: tuple[Analyzer, object], text: str
+) -> None:
+    analyzer, _ = bundled
+    assert analyzer.analyse(text).areas["ethics"].level == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's pretty standard stuff; two big carriers have both written this up.",
+        "Insurers have run scores like this for over a decade, and it runs in batch.",
+        "This is what the commercial tools do, and it runs weekly.",
+        "Route optimisation is bread-and-butter stuff, and the WMS vendors ship it.",
+    ],
+)
+def test_stated_precedent_settles_feasibility(bundled: tuple[Analyzer, object], text: str) -> None:
+    analyzer, _ = bundled
+    assert analyzer.analyse(text).areas["feasibility"].level == "low"
+
+
+def test_a_named_host_with_support_and_fallback_settles_deployment(
+    bundled: tuple[Analyzer, object],
+) -> None:
+    analyzer, _ = bundled
+    text = (
+        "Running it: AgriCo, who already run our portal, would host the model under our support"
+        " contract. If the model is unavailable, growers keep their calendar as today.\n"
+    )
+    assert analyzer.analyse(text).areas["deployment"].level == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The category managers think this is a waste of time.",
+        "The practice heads are split, and the litigation team haven't weighed in.",
+        "Sales says it is unacceptable; that disagreement hasn't been resolved.",
+    ],
+)
+def test_plain_language_opposition_is_a_stakeholder_problem(
+    bundled: tuple[Analyzer, object], text: str
+) -> None:
+    analyzer, _ = bundled
+    assert analyzer.analyse(text).areas["stakeholders"].level == "high"
+
+
+def test_an_unasked_host_is_a_deployment_hedge_not_a_stakeholder_problem(
+    bundled: tuple[Analyzer, object],
+) -> None:
+    analyzer, _ = bundled
+    areas = analyzer.analyse(
+        "Hosting: the vendor would probably host it; we haven't asked them yet.\n"
+    ).areas
+    assert areas["stakeholders"].level != "high"
+    assert areas["deployment"].level == "medium"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Claims that were never referred are treated as genuine.",
+        "The door counters undercount on the most crowded trips.",
+        "We have 2,400 labelled images, 60 of them defects.",
+        "All of it comes from two districts; the rural east isn't represented.",
+    ],
+)
+def test_biased_or_thin_labels_in_plain_words_are_a_data_problem(
+    bundled: tuple[Analyzer, object], text: str
+) -> None:
+    analyzer, _ = bundled
+    assert analyzer.analyse(text).areas["data"].level == "high"
