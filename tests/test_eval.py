@@ -28,7 +28,7 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 # Floors a little under what the analysis reaches today:
 # a drop below them means a change made the analysis worse.
 OWN_FLOOR = 0.95
-DEV_FLOOR = 0.95
+DEV_FLOOR = 0.97
 
 
 def d(expected: str, got: str, area: str = "data", file: str = "p.md") -> Decision:
