@@ -157,6 +157,7 @@ class _Doc:
         default_factory=list
     )  # areas each sentence's heading announces
     matched: dict[int, set[str]] = field(default_factory=dict)  # areas with a match, per sentence
+    plain_cover: list[tuple[int, int, int]] = field(default_factory=list)  # every area's
 
 
 _SHORT_ANSWER = 5  # words: "Monitoring: not discussed." answers its heading in a few
@@ -229,7 +230,10 @@ class Analyzer:
         per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
         for m in matches:
             doc.matched.setdefault(m.sentence, set()).add(m.phrase.area)
-            per_area[m.phrase.area].append((m, self._classify(doc, m, hedged_clauses)))
+            how = self._classify(doc, m, hedged_clauses)
+            per_area[m.phrase.area].append((m, how))
+            if m.phrase.kind == "covered" and how == "plain":
+                doc.plain_cover.append((m.sentence, m.first, m.last))
 
         said = self._section_statements(doc, matches, hedged_clauses)
         results: dict[str, AreaResult] = {}
@@ -565,11 +569,9 @@ class Analyzer:
             for m, how in matches
             if m.phrase.kind == "reveal" and how != "negated"
         ]
-        cover_spans = [
-            (m.sentence, m.first, m.last)
-            for m, how in matches
-            if m.phrase.kind == "covered" and how == "plain"
-        ]
+        # Coverage of any area: "no call is made about individual customers" is ethics
+        # coverage, not "no on-call".
+        cover_spans = doc.plain_cover
         # Where a risk's own mitigation is stated later ("declined applicants have no outcome"
         # ... "a reject-inference sample"), the problem was named in order to be handled.
         handled = {

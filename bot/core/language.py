@@ -12,7 +12,7 @@ from bot.core.text import stem, word_set
 SECTION_WORDS: dict[str, frozenset[str]] = {
     "objectives": word_set(
         "goal goals objective objectives aim aims purpose problem success want target targets "
-        "criterion criteria kpi"
+        "criterion criteria kpi what decision deciding"
     ),
     "value": word_set(
         "value why business case cost costs benefit benefits roi worth bother alternatives"
