@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.analysis import Analyzer
 from bot.core.knowledge import load_default
-from bot.core.patterns import Anchor, WordIndex, required_literals
+from bot.core.patterns import DIGIT, Anchor, WordIndex, required_literals
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -48,8 +48,15 @@ def test_a_small_character_class_is_a_set_of_anchors() -> None:
 
 
 def test_a_pattern_without_required_text_gives_no_anchors() -> None:
-    assert required_literals(r"\d+(\.\d+)?\s?%?") == ()
-    assert required_literals(r"(a|\d)") == ()
+    assert required_literals(r"\w+(\.\w+)?\s?%?") == ()
+    assert required_literals(r"(a|\w)") == ()
+
+
+def test_a_required_digit_narrows_the_words_down() -> None:
+    assert required_literals(r"\d+(\.\d+)?\s?%?") == ((DIGIT,),)
+    got = required_literals(r"\b(success|target)\b[^\n]{0,40}\d")
+    assert texts(got) == {"success", "target"}
+    assert got[1] == (DIGIT,)
 
 
 def test_the_word_index_finds_prefixes_fragments_and_symbols() -> None:
@@ -59,6 +66,8 @@ def test_the_word_index_finds_prefixes_fragments_and_symbols() -> None:
     assert index.sentences_with([Anchor("all", False)]) == {1}
     assert index.sentences_with([Anchor("$", False)]) == {2}
     assert index.sentences_with([Anchor("cost", True), Anchor("call", True)]) == {1, 2}
+    assert index.sentences_with([DIGIT]) == {2}
+    assert index.sentences_with_all([[Anchor("cost", True)], [DIGIT]]) == [2]
 
 
 def _proposals() -> list[str]:

@@ -13,8 +13,8 @@ import re
 import re._constants as _C
 import re._parser as _parser
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from bot.core.text import word_set
@@ -23,6 +23,11 @@ from bot.core.text import word_set
 class Anchor(NamedTuple):
     text: str
     word_start: bool  # the pattern puts it at the start of a word ("\\bsuccess")
+    digit: bool = False  # not a text: any decimal digit ("\\d"), see DIGIT
+
+
+# "\\d": a number is as good an anchor as a word; many sentences have none.
+DIGIT = Anchor("0", False, True)
 
 
 Anchors = frozenset[Anchor]
@@ -51,6 +56,8 @@ def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
 
 
 def _cheap(anchor: Anchor) -> bool:
+    if anchor.digit:
+        return True
     word = _as_word(anchor)
     return word.word_start and word.text.isalnum()
 
@@ -99,7 +106,7 @@ def _options(seq: list, at_word_start: bool) -> list[Anchors]:  # type: ignore[t
         elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1:
             got = _required(list(av[2]), here)
         elif op is _C.IN:
-            got = _chars(av)
+            got = _DIGITS if av == _DIGIT_CLASS else _chars(av)
         here = _ends_in_separator(op, av, here)
         if got:
             options.append(got)
@@ -161,14 +168,22 @@ def _ends_in_separator(op: object, av: object, before: bool) -> bool:
 
 
 def _score(anchors: Anchors) -> tuple[int, int, int]:
-    """Longer anchors skip more text; a filler word skips almost none."""
-    weakest = min(1 if a.text.strip() in _WEAK else len(a.text.strip()) for a in anchors)
+    """Longer anchors skip more text; a filler word skips almost none, a digit some."""
+    weakest = min(
+        _DIGIT_SCORE if a.digit else 1 if a.text.strip() in _WEAK else len(a.text.strip())
+        for a in anchors
+    )
     return weakest, min(len(a.text) for a in anchors), -len(anchors)
 
 
+_DIGIT_CLASS = [(_C.CATEGORY, _C.CATEGORY_DIGIT)]
+_DIGITS: Anchors = frozenset([DIGIT])
+_DIGIT_SCORE = 0  # weaker than any text; it narrows a word anchor down further
+_DIGIT_RE = re.compile(r"\d")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=8192)  # the knowledge base's anchors: a few thousand at most
 def _as_word(anchor: Anchor) -> Anchor:
     """An anchor with symbols ("want ", "on-call", "-estimat") as its longest word, which any
     text containing the anchor also contains: a word is found without scanning the text. The
@@ -186,17 +201,22 @@ def _as_word(anchor: Anchor) -> Anchor:
 class WordIndex:
     """A proposal's words, to find which sentences hold an anchor without scanning the text:
     a word-start anchor is a prefix search in the sorted words, any other a search in the
-    distinct words, and one with spaces or symbols a search in the text itself."""
+    distinct words, and one with spaces or symbols a search in the text itself. Sets of
+    sentences are kept as bit masks (bit i: sentence i): unions and intersections are cheap."""
 
     def __init__(self, words: Iterable[tuple[str, int]], text: str, sentence_starts: list[int]):
-        where: dict[str, set[int]] = defaultdict(set)
+        where: dict[str, int] = {}
+        get = where.get
+        bit, last = 1, 0
         for word, sentence in words:
-            where[word].add(sentence)
+            if sentence != last:
+                bit, last = 1 << sentence, sentence
+            where[word] = get(word, 0) | bit
         for word in [w for w in where if not w.isalnum()]:
             # "o'brien", "r&d", "2.1m": the words inside start words too.
             for part in _NON_WORD.split(word):
                 if part:
-                    where[part] |= where[word]
+                    where[part] = get(part, 0) | where[word]
         self._sorted = sorted(where)
         self._where = [where[w] for w in self._sorted]
         self._starts: list[int] = []
@@ -207,51 +227,83 @@ class WordIndex:
         self._joined = "\n".join(self._sorted)
         self._text = text
         self._sentence_starts = sentence_starts
-        self._cache: dict[Anchor, set[int]] = {}
+        self._cache: dict[Anchor, int] = {}
 
     def sentences_with(self, anchors: Iterable[Anchor]) -> set[int]:
         """The sentences holding at least one of `anchors`."""
-        found: set[int] = set()
+        return _bits(self._mask(anchors))
+
+    def sentences_with_all(self, anchor_sets: Iterable[Iterable[Anchor]]) -> list[int]:
+        """The sentences holding an anchor of every set, in order."""
+        found = -1
+        for anchors in anchor_sets:
+            found &= self._mask(anchors)
+            if not found:
+                return []
+        return [] if found == -1 else sorted(_bits(found))
+
+    def _mask(self, anchors: Iterable[Anchor]) -> int:
+        found = 0
+        cache = self._cache
         for anchor in anchors:
-            hits = self._cache.get(anchor)
+            hits = cache.get(anchor)
             if hits is None:
-                hits = self._cache[anchor] = self._lookup(anchor)
+                word = _as_word(anchor)
+                hits = cache.get(word)
+                if hits is None:
+                    hits = cache[word] = self._lookup(word)
+                cache[anchor] = hits
             found |= hits
         return found
 
-    def sentences_with_all(self, anchor_sets: Iterable[Iterable[Anchor]]) -> set[int]:
-        """The sentences holding an anchor of every set."""
-        found: set[int] | None = None
-        for anchors in anchor_sets:
-            hits = self.sentences_with(anchors)
-            found = hits if found is None else found & hits
-            if not found:
-                return set()
-        return found or set()
-
-    def _lookup(self, anchor: Anchor) -> set[int]:
-        anchor = _as_word(anchor)
+    def _lookup(self, anchor: Anchor) -> int:
+        """The sentences holding `anchor`, already as a word (see `_as_word`)."""
+        if anchor.digit:
+            return self._find(self._next_digit)
         text = anchor.text
-        found: set[int] = set()
+        found = 0
         if text.isalnum() and anchor.word_start:
-            i = bisect_left(self._sorted, text)
-            while i < len(self._sorted) and self._sorted[i].startswith(text):
-                found |= self._where[i]
+            words, where = self._sorted, self._where
+            i = bisect_left(words, text)
+            while i < len(words) and words[i].startswith(text):
+                found |= where[i]
                 i += 1
         elif text.isalnum():
-            pos = self._joined.find(text)
+            joined, starts, where = self._joined, self._starts, self._where
+            pos = joined.find(text)
             while pos >= 0:
-                i = bisect_right(self._starts, pos) - 1
-                found |= self._where[i]
-                nxt = self._starts[i + 1] if i + 1 < len(self._starts) else len(self._joined)
-                pos = self._joined.find(text, nxt)
+                i = bisect_right(starts, pos) - 1
+                found |= where[i]
+                nxt = starts[i + 1] if i + 1 < len(starts) else len(joined)
+                pos = joined.find(text, nxt)
         else:
-            starts = self._sentence_starts
-            pos = self._text.find(text)
-            while pos >= 0:
-                si = bisect_right(starts, pos) - 1
-                if si >= 0:
-                    found.add(si)
-                nxt = starts[si + 1] if 0 <= si < len(starts) - 1 else len(self._text)
-                pos = self._text.find(text, max(pos + 1, nxt))
+            found = self._find(lambda at: self._text.find(text, at))
         return found
+
+    def _next_digit(self, at: int) -> int:
+        m = _DIGIT_RE.search(self._text, at)
+        return -1 if m is None else m.start()
+
+    def _find(self, search: Callable[[int], int]) -> int:
+        """The sentences where `search(from)` finds something (its position, or -1), each
+        searched once."""
+        found = 0
+        starts = self._sentence_starts
+        pos = search(0)
+        while pos >= 0:
+            si = bisect_right(starts, pos) - 1
+            if si >= 0:
+                found |= 1 << si
+            nxt = starts[si + 1] if 0 <= si < len(starts) - 1 else len(self._text)
+            pos = search(max(pos + 1, nxt))
+        return found
+
+
+def _bits(mask: int) -> set[int]:
+    """The set bits of `mask`, as indices."""
+    out = set()
+    while mask:
+        low = mask & -mask
+        out.add(low.bit_length() - 1)
+        mask ^= low
+    return out
