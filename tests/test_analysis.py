@@ -488,3 +488,12 @@ def test_biased_or_thin_labels_in_plain_words_are_a_data_problem(
 ) -> None:
     analyzer, _ = bundled
     assert analyzer.analyse(text).areas["data"].level == "high"
+
+
+def test_a_bare_no_answers_its_question_and_negates_nothing_after_it(
+    bundled: tuple[Analyzer, object],
+) -> None:
+    analyzer, _ = bundled
+    text = "**Is it hard?** No. Arrival forecasting is well understood and runs weekly in a minute."
+    assert analyzer.analyse(text).areas["feasibility"].level == "low"
+    assert analyzer.analyse("## Monitoring\nNo.\n").areas["monitoring"].level == "high"

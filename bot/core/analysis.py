@@ -533,7 +533,7 @@ class Analyzer:
             if first == last or last - first > _SHORT_ANSWER:
                 continue
             hedges = {i for key, cues in hedged_clauses.items() if key[0] == si for i in cues}
-            if doc.negation[first] or doc.raw[first] in POST_NEGATIONS:
+            if doc.negation[first] or doc.raw[first] in POST_NEGATIONS or doc.raw[first] == "no":
                 reason: Reason = "negated"
             elif first in hedges:
                 reason = "hedged"
@@ -802,6 +802,9 @@ def _is_negation(doc: _Doc, i: int) -> bool:
         return False
     if i > 0 and doc.raw[i - 1] in ("or", "if", "whether"):
         return False
+    after = doc.starts[i] + len(raw)
+    if doc.text[after : after + 1] in (".", "!"):
+        return False  # "Is it hard? No. It is a well-understood problem": an answer, complete
     j = i + 1
     while j < len(doc.raw) and doc.raw[j] in NEUTRAL_SKIP and j < i + 3:
         j += 1
