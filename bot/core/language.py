@@ -18,7 +18,9 @@ SECTION_WORDS: dict[str, frozenset[str]] = {
         "value why business case cost costs benefit benefits roi worth bother alternatives"
     ),
     "data": word_set("data dataset datasets labels labelling inputs features sources"),
-    "feasibility": word_set("feasibility requirements requirement constraints technical latency"),
+    "feasibility": word_set(
+        "feasibility requirements requirement constraints technical latency difficulty complexity"
+    ),
     "evaluation": word_set(
         "evaluation evaluate testing test tests validation metrics measurement experiment pilot"
     ),
