@@ -51,7 +51,7 @@ from bot.core.language import (
     STOPWORDS,
     VERB_NEGATIONS,
 )
-from bot.core.patterns import Anchor, WordIndex, required_literals
+from bot.core.patterns import Anchor, Fragments, WordIndex, required_literals
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
 
 Level = Literal["high", "medium", "low"]
@@ -188,6 +188,7 @@ class Analyzer:
             phrases += self._compile(risk.signals.covered, risk.area, risk.id, "covered")
         self._word_phrases = [p for p in phrases if p.words]
         self._patterns = [p for p in phrases if p.pattern is not None]
+        self._fragments = Fragments(a for p in self._patterns for a in p.anchors)
         self._by_first_word: dict[str, list[_Phrase]] = defaultdict(list)
         for p in self._word_phrases:
             self._by_first_word[p.words[0]].append(p)
@@ -389,7 +390,9 @@ class Analyzer:
             return []
         flat = doc.flat
         sent_starts = [s.start for s in doc.sents]
-        words = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, sent_starts)
+        words = WordIndex(
+            zip(doc.raw, doc.sent_of, strict=True), flat, sent_starts, self._fragments
+        )
         out: list[_Match] = []
         for phrase in self._patterns:
             pattern = phrase.pattern

@@ -62,7 +62,7 @@ def _cheap(anchor: Anchor) -> bool:
     return word.word_start and word.text.isalnum()
 
 
-_MAX_SETS = 2  # enough to narrow the sentences down; more only costs lookups
+_MAX_SETS = 3  # enough to narrow the sentences down; more only costs lookups
 
 
 def _required(seq: list, at_word_start: bool) -> Anchors | None:  # type: ignore[type-arg]
@@ -198,13 +198,57 @@ def _as_word(anchor: Anchor) -> Anchor:
     return best if len(best.text) >= 3 else anchor
 
 
+class Fragments:
+    """The anchors, among a set of patterns', found inside words ("ms" in "50ms", "customers"
+    after a number): found in all of a proposal's words in one pass, rather than one search
+    of all the words per anchor."""
+
+    def __init__(self, anchor_sets: Iterable[Iterable[Anchor]]):
+        words = {_as_word(a) for anchors in anchor_sets for a in anchors}
+        texts = sorted({w.text for w in words if _is_fragment(w)})
+        self.texts = frozenset(texts)
+        # Any word holding one of them, at the position of the longest one there: the
+        # others there are its prefixes.
+        self.pattern = re.compile(f"(?=({_trie(texts)}))") if texts else None
+        self.prefixes = {t: tuple(p for p in texts if t.startswith(p)) for t in texts}
+
+
+def _is_fragment(word: Anchor) -> bool:
+    return not word.digit and not word.word_start and word.text.isalnum()
+
+
+def _trie(texts: list[str]) -> str:
+    """A regex matching the longest of `texts` at a position, branching one letter at a time."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for text in texts:
+        node = root
+        for ch in text:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def source(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + source(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return source(root)
+
+
 class WordIndex:
     """A proposal's words, to find which sentences hold an anchor without scanning the text:
     a word-start anchor is a prefix search in the sorted words, any other a search in the
     distinct words, and one with spaces or symbols a search in the text itself. Sets of
     sentences are kept as bit masks (bit i: sentence i): unions and intersections are cheap."""
 
-    def __init__(self, words: Iterable[tuple[str, int]], text: str, sentence_starts: list[int]):
+    def __init__(
+        self,
+        words: Iterable[tuple[str, int]],
+        text: str,
+        sentence_starts: list[int],
+        fragments: Fragments | None = None,
+    ):
         where: dict[str, int] = {}
         get = where.get
         bit, last = 1, 0
@@ -228,6 +272,8 @@ class WordIndex:
         self._text = text
         self._sentence_starts = sentence_starts
         self._cache: dict[Anchor, int] = {}
+        self._fragments = fragments
+        self._fragment_hits: dict[str, int] | None = None
 
     def sentences_with(self, anchors: Iterable[Anchor]) -> set[int]:
         """The sentences holding at least one of `anchors`."""
@@ -268,6 +314,10 @@ class WordIndex:
             while i < len(words) and words[i].startswith(text):
                 found |= where[i]
                 i += 1
+        elif text.isalnum() and self._fragments is not None and text in self._fragments.texts:
+            if self._fragment_hits is None:
+                self._fragment_hits = self._find_fragments(self._fragments)
+            found = self._fragment_hits.get(text, 0)
         elif text.isalnum():
             joined, starts, where = self._joined, self._starts, self._where
             pos = joined.find(text)
@@ -279,6 +329,18 @@ class WordIndex:
         else:
             found = self._find(lambda at: self._text.find(text, at))
         return found
+
+    def _find_fragments(self, fragments: Fragments) -> dict[str, int]:
+        """The sentences holding each of `fragments`, found in one pass over the words."""
+        hits: dict[str, int] = {}
+        if fragments.pattern is None:
+            return hits
+        starts, where, prefixes = self._starts, self._where, fragments.prefixes
+        for m in fragments.pattern.finditer(self._joined):
+            bits = where[bisect_right(starts, m.start()) - 1]
+            for text in prefixes[m.group(1)]:
+                hits[text] = hits.get(text, 0) | bits
+        return hits
 
     def _next_digit(self, at: int) -> int:
         m = _DIGIT_RE.search(self._text, at)

@@ -101,6 +101,11 @@ _KEEP_LY = word_set(
 )
 _LATIN_IS = ("sis", "xis", "nis", "tis", "ris", "lis", "bis", "his")
 _SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
+# The suffixes by their last letter, in order: a word's last letter rules out all but one or two.
+_SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
+    last: tuple(pair for pair in _SUFFIXES if pair[0][-1] == last)
+    for last in {suffix[-1] for suffix, _ in _SUFFIXES}
+}
 _DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
 _IRREGULAR = {
     "ran": "run",
@@ -136,13 +141,17 @@ def stem(word: str) -> str:
         w = w[:-2]
     if len(w) <= 3 or not w.isalpha():
         return w
-    if (w.endswith("ies") and len(w) > 4) or (w.endswith("ied") and len(w) > 4):
+    last = w[-1]
+    if last == "s":
+        if w.endswith("ies") and len(w) > 4:
+            w = w[:-3] + "y"
+        elif w.endswith("sses"):
+            w = w[:-2]
+        elif not w.endswith(("ss", "us", *_LATIN_IS)) and w not in _KEEP_S:
+            w = w[:-1]  # "kpis", "apis" lose their s; "analysis", "axis" keep it
+    elif last == "d" and w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", *_LATIN_IS)) and w not in _KEEP_S:
-        w = w[:-1]  # "kpis", "apis" lose their s; "analysis", "axis" keep it
-    for suffix, replacement in _SUFFIXES:
+    for suffix, replacement in _SUFFIXES_BY_LAST.get(w[-1], ()):
         if suffix == "ly" and (w in _KEEP_LY or w.endswith(("ply", "ily"))):
             continue
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
