@@ -567,28 +567,28 @@ class Analyzer:
             for si, areas in enumerate(doc.sections)
         }
         hedged_cover: list[_Match] = []
-        reveal_spans = [
-            (m.sentence, m.first, m.last)
-            for m, how in matches
-            if m.phrase.kind == "reveal" and how != "negated"
-        ]
+        reveal_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # per sentence
+        for m, how in matches:
+            if m.phrase.kind == "reveal" and how != "negated":
+                reveal_spans[m.sentence].append((m.first, m.last))
         # Coverage of any area: "no call is made about individual customers" is ethics
         # coverage, not "no on-call".
-        cover_spans = doc.plain_cover
+        cover_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # per sentence
+        for s, a, b in doc.plain_cover:
+            cover_spans[s].append((a, b))
         # Where a risk's own mitigation is stated later ("declined applicants have no outcome"
         # ... "a reject-inference sample"), the problem was named in order to be handled.
-        handled = {
-            (m.phrase.risk, m.first)
-            for m, how in matches
-            if m.phrase.kind == "covered" and how == "plain" and len(m.phrase.words) != 1
-        }
+        handled: dict[str | None, int] = {}  # risk -> the last first word of its mitigation
+        for m, how in matches:
+            if m.phrase.kind == "covered" and how == "plain" and len(m.phrase.words) != 1:
+                handled[m.phrase.risk] = max(m.first, handled.get(m.phrase.risk, -1))
         for m, how in sorted(matches, key=lambda x: (x[0].first, x[0].phrase.kind)):
             if m.phrase.kind == "reveal":
-                if m.phrase.risk and any(r == m.phrase.risk and f > m.last for r, f in handled):
+                if m.phrase.risk and handled.get(m.phrase.risk, -1) > m.last:
                     continue
                 if any(
-                    s == m.sentence and a <= m.first and m.last <= b and (a, b) != (m.first, m.last)
-                    for s, a, b in cover_spans
+                    a <= m.first and m.last <= b and (a, b) != (m.first, m.last)
+                    for a, b in cover_spans.get(m.sentence, ())
                 ):
                     continue  # a longer covered phrase reads these words the other way
                 if how == "negated":
@@ -608,9 +608,7 @@ class Analyzer:
             elif how == "negated":
                 if doc.sections[m.sentence] and area not in doc.sections[m.sentence]:
                     continue  # "nobody has agreed to own the monthly run", under Deployment
-                if any(
-                    s == m.sentence and a <= m.last and m.first <= b for s, a, b in reveal_spans
-                ):
+                if any(a <= m.last and m.first <= b for a, b in reveal_spans.get(m.sentence, ())):
                     continue  # the reveal phrase already says it, with its own risk
                 findings.append(self._finding(doc, m, "high", "negated"))
             else:
