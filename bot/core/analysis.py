@@ -255,38 +255,30 @@ class Analyzer:
         doc = _Doc(text=text, sents=sentences(text))
         if len(self._forms) > _CACHE_LIMIT:
             self._forms = {}  # rebound, not cleared: another thread may be reading the old one
-        forms = self._forms
+        raw, starts, sent_of, clause_of = doc.raw, doc.starts, doc.sent_of, doc.clause_of
         for si, s in enumerate(doc.sents):
             doc.sections.append(self._sections(s.heading))
-            doc.first_token.append(len(doc.words))
-            raw = [t.text for t in s.tokens]
-            pairs = []
-            for w in raw:
-                pair = forms.get(w)
-                if pair is None:
-                    st = stem(w)
-                    pair = forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
-                pairs.append(pair)
-            doc.raw += raw
-            doc.stems += [p[0] for p in pairs]
-            doc.words += [p[1] for p in pairs]
-            doc.starts += [t.start for t in s.tokens]
-            doc.sent_of += [si] * len(raw)
-            doc.clause_of += [(si, c) for c in s.clause]
+            doc.first_token.append(len(raw))
+            raw += [t.text for t in s.tokens]
+            starts += [t.start for t in s.tokens]
+            sent_of += [si] * len(s.tokens)
+            clause_of += zip(itertools.repeat(si), s.clause)
+        forms = self._forms
+        for w in dict.fromkeys(raw):  # each new word once, in order
+            if w not in forms:
+                st = stem(w)
+                forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+        pairs = [forms[w] for w in raw]
+        doc.stems = [p[0] for p in pairs]
+        doc.words = [p[1] for p in pairs]
         doc.flat = _flatten(doc)
         quoted = _quoted(doc)
-        joins = ands = 0
-        for i, w in enumerate(doc.raw):
-            if w in JOINERS:
-                joins += 1
-                ands += w == "and"
-            doc.joins.append(joins)
-            doc.ands.append(ands)
-            doc.negation.append(
-                (w in NEGATIONS or w.endswith("n't") or w == "yet")
-                and i not in quoted
-                and _is_negation(doc, i)
-            )
+        doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
+        doc.ands = list(itertools.accumulate((w == "and" for w in raw), initial=0))[1:]
+        doc.negation = [False] * len(raw)
+        for i, w in enumerate(raw):
+            if (w in NEGATIONS or w.endswith("n't") or w == "yet") and i not in quoted:
+                doc.negation[i] = _is_negation(doc, i)
         doc.quoted = quoted
         return doc
 
