@@ -43,6 +43,12 @@ def test_a_shared_prefix_is_put_back_together() -> None:
     assert texts(required_literals(r"\b\d+\s?(fte|full-time)")) == {"fte", "full-time"}
 
 
+def test_a_digit_every_branch_needs_is_required() -> None:
+    got = required_literals(r"(\d+ ?k|[1-9]\d{4,}) users")
+    assert texts(got) == {" users"}
+    assert (DIGIT,) in got
+
+
 def test_a_small_character_class_is_a_set_of_anchors() -> None:
     assert texts(required_literals(r"[$£€]\s?\d")) == {"$", "£", "€"}
 

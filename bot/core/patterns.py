@@ -65,11 +65,6 @@ def _cheap(anchor: Anchor) -> bool:
 _MAX_SETS = 3  # enough to narrow the sentences down; more only costs lookups
 
 
-def _required(seq: list, at_word_start: bool) -> Anchors | None:  # type: ignore[type-arg]
-    """The most selective set of anchors one of which any match of `seq` contains, or None."""
-    return max(_options(seq, at_word_start), key=_score, default=None)
-
-
 def _options(seq: list, at_word_start: bool) -> list[Anchors]:  # type: ignore[type-arg]
     """Every set of anchors `seq` requires one of (one set per required part)."""
     options: list[Anchors] = []
@@ -98,18 +93,23 @@ def _options(seq: list, at_word_start: bool) -> list[Anchors]:  # type: ignore[t
         if op is _C.AT:
             here = av is _C.AT_BOUNDARY or here
             continue
-        if op is _C.SUBPATTERN:
-            got = _required(list(av[-1]), here)
+        digit = False  # a digit is required as well as `got`
+        if op is _C.SUBPATTERN or (op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1):
+            inner = _options(list(av[-1] if op is _C.SUBPATTERN else av[2]), here)
+            got = max(inner, key=_score, default=None)
+            digit = _DIGITS in inner
         elif op is _C.BRANCH:
-            branches = [_required(list(b), here) for b in av[1]]
+            each = [_options(list(b), here) for b in av[1]]
+            branches = [max(o, key=_score, default=None) for o in each]
             got = None if None in branches else frozenset().union(*branches)  # type: ignore[arg-type]
-        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1:
-            got = _required(list(av[2]), here)
+            digit = all(_DIGITS in o for o in each)
         elif op is _C.IN:
             got = _DIGITS if av == _DIGIT_CLASS else _chars(av)
         here = _ends_in_separator(op, av, here)
         if got:
             options.append(got)
+        if digit and got != _DIGITS:
+            options.append(_DIGITS)
     if run:
         close(len(seq))
     return options
