@@ -329,19 +329,31 @@ class Analyzer:
         """Word phrases: all words in one sentence (set intersection), then in order, each
         within a few words of the previous one and in the same clause."""
         positions: dict[str, list[int]] = defaultdict(list)
-        in_sentences: dict[str, set[int]] = defaultdict(set)
-        for i, (w, si) in enumerate(zip(doc.words, doc.sent_of, strict=True)):
-            positions[w].append(i)
-            in_sentences[w].add(si)
+        vocab = self._vocab  # other words are in no phrase
+        for i, w in enumerate(doc.words):
+            if w in vocab:
+                positions[w].append(i)
+        in_sentences: dict[str, int] = {}  # word -> its sentences, as a bit mask
+        sent_of = doc.sent_of
         out: list[_Match] = []
         by_first = self._by_first_word
         for phrase in (p for w in positions if w in by_first for p in by_first[w]):
             words = phrase.words
             if not all(w in positions for w in words[1:]):
                 continue
-            shared = in_sentences[words[0]].intersection(*(in_sentences[w] for w in words[1:]))
-            for si in sorted(shared):
-                match = self._match_in_sentence(doc, phrase, positions, si)
+            shared = -1
+            for w in words:
+                mask = in_sentences.get(w)
+                if mask is None:
+                    mask = 0
+                    for i in positions[w]:
+                        mask |= 1 << sent_of[i]
+                    in_sentences[w] = mask
+                shared &= mask
+            while shared:  # the sentences holding every word, in order
+                low = shared & -shared
+                shared ^= low
+                match = self._match_in_sentence(doc, phrase, positions, low.bit_length() - 1)
                 if match is not None:
                     out.append(match)
         return out
