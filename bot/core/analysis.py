@@ -489,7 +489,9 @@ class Analyzer:
         start = doc.first_token[m.sentence]
         lo = max(start, m.first - 8)
         cues = 0
-        for i in range(lo, m.last + 1):
+        # Only a negation is a cue, and most phrases have none before or inside them.
+        window = range(lo, m.last + 1) if True in doc.negation[lo : m.last + 1] else ()
+        for i in window:
             if i in m.own or (
                 doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
             ):
@@ -566,10 +568,6 @@ class Analyzer:
             severity = self._kb.risks[risk].severity.value if risk in self._kb.risks else "medium"
             findings.append(Finding(area, risk, severity, level, reason, text, start, end))
         coverage_spans: list[tuple[int, int, int, float]] = []  # (sentence, first, last, strength)
-        weight = {
-            si: 1.0 if not areas or area in areas else _OFF_SECTION_WEIGHT
-            for si, areas in enumerate(doc.sections)
-        }
         hedged_cover: list[_Match] = []
         reveal_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # per sentence
         for m, how in matches:
@@ -620,6 +618,10 @@ class Analyzer:
 
         units = _merge(coverage_spans)
         needed = _NEEDED.get(area, 2)
+        weight = {  # the sentences' own, not every sentence's
+            si: 1.0 if not doc.sections[si] or area in doc.sections[si] else _OFF_SECTION_WEIGHT
+            for si, _, _, _ in units
+        }
         covered = sum(weight[si] * strength for si, _, _, strength in units) >= needed
         if covered and _section_only_hedges(doc, area, matches):
             covered = False  # "## Monitoring / Will probably be handled by platform."
