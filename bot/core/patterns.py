@@ -272,34 +272,34 @@ class WordIndex:
         self._text = text
         self._sentence_starts = sentence_starts
         self._cache: dict[Anchor, int] = {}
+        self._set_cache: dict[tuple[Anchor, ...], int] = {}
         self._fragments = fragments
         self._fragment_hits: dict[str, int] | None = None
 
     def sentences_with(self, anchors: Iterable[Anchor]) -> set[int]:
         """The sentences holding at least one of `anchors`."""
-        return _bits(self._mask(anchors))
+        return set(_bits(self._mask(_words(tuple(anchors)))))
 
     def sentences_with_all(self, anchor_sets: Iterable[Iterable[Anchor]]) -> list[int]:
         """The sentences holding an anchor of every set, in order."""
         found = -1
-        for anchors in anchor_sets:
-            found &= self._mask(anchors)
+        for words in _resolve(tuple(map(tuple, anchor_sets))):
+            found &= self._mask(words)
             if not found:
                 return []
-        return [] if found == -1 else sorted(_bits(found))
+        return [] if found == -1 else _bits(found)
 
-    def _mask(self, anchors: Iterable[Anchor]) -> int:
-        found = 0
-        cache = self._cache
-        for anchor in anchors:
-            hits = cache.get(anchor)
-            if hits is None:
-                word = _as_word(anchor)
-                hits = cache.get(word)
+    def _mask(self, words: tuple[Anchor, ...]) -> int:
+        """The sentences holding one of `words` (anchors as words, see `_as_word`)."""
+        found = self._set_cache.get(words)
+        if found is None:
+            found = 0
+            for word in words:
+                hits = self._cache.get(word)
                 if hits is None:
-                    hits = cache[word] = self._lookup(word)
-                cache[anchor] = hits
-            found |= hits
+                    hits = self._cache[word] = self._lookup(word)
+                found |= hits
+            self._set_cache[words] = found
         return found
 
     def _lookup(self, anchor: Anchor) -> int:
@@ -361,11 +361,21 @@ class WordIndex:
         return found
 
 
-def _bits(mask: int) -> set[int]:
-    """The set bits of `mask`, as indices."""
-    out = set()
+def _bits(mask: int) -> list[int]:
+    """The set bits of `mask`, as indices in increasing order."""
+    out = []
     while mask:
         low = mask & -mask
-        out.add(low.bit_length() - 1)
+        out.append(low.bit_length() - 1)
         mask ^= low
     return out
+
+
+@lru_cache(maxsize=8192)  # the knowledge base's sets of anchors
+def _resolve(anchor_sets: tuple[tuple[Anchor, ...], ...]) -> tuple[tuple[Anchor, ...], ...]:
+    """Each set of anchors as the distinct words to look up."""
+    return tuple(_words(anchors) for anchors in anchor_sets)
+
+
+def _words(anchors: tuple[Anchor, ...]) -> tuple[Anchor, ...]:
+    return tuple(dict.fromkeys(_as_word(a) for a in anchors))
