@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.analysis import Analyzer
 from bot.core.knowledge import load_default
-from bot.core.patterns import DIGIT, Anchor, WordIndex, required_literals
+from bot.core.patterns import DIGIT, Anchor, WordIndex, required_literals, searcher
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -76,6 +76,16 @@ def test_the_word_index_finds_prefixes_fragments_and_symbols() -> None:
     assert index.sentences_with_all([[Anchor("cost", True)], [DIGIT]]) == [2]
 
 
+def test_a_search_past_the_opening_assertions_still_checks_them() -> None:
+    text = "xunder under, (below) ~5"
+    for source in (r"\b(under|below)", r"(?<![(])\b(under|below)", r"\b~?\d", r"(?<=, )\w+"):
+        pattern = re.compile(source)
+        for pos in range(len(text)):
+            want = pattern.search(text, pos, len(text))
+            got = searcher(pattern)(text, pos, len(text))
+            assert (want and want.span()) == (got and got.span()), (source, pos)
+
+
 def _proposals() -> list[str]:
     files = sorted((ROOT / "tests" / "proposals").glob("*.md"))
     if DEV.is_dir():
@@ -101,8 +111,11 @@ def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
         if not phrase.anchors:
             continue
         holding = index.sentences_with_all(phrase.anchors)
+        search = searcher(phrase.pattern)
         for si, s in enumerate(doc.sents):
             m = phrase.pattern.search(flat, s.start, s.end)
+            fast = search(flat, s.start, s.end)
+            assert (m and m.span()) == (fast and fast.span()), phrase.text
             if m is not None and m.end() > m.start():
                 assert si in holding, (phrase.text, flat[s.start : s.end])
 

@@ -51,7 +51,7 @@ from bot.core.language import (
     STOPWORDS,
     VERB_NEGATIONS,
 )
-from bot.core.patterns import Anchor, Fragments, WordIndex, required_literals
+from bot.core.patterns import Anchor, Fragments, WordIndex, required_literals, searcher
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
 
 Level = Literal["high", "medium", "low"]
@@ -403,7 +403,7 @@ class Analyzer:
             assert pattern is not None
             if phrase.anchors:
                 # Only the sentences holding one of the pattern's required words.
-                search = pattern.search
+                search = searcher(pattern)
                 for si in words.sentences_with_all(phrase.anchors):
                     s = doc.sents[si]
                     m = search(flat, s.start, s.end)

@@ -10,6 +10,7 @@ up once per proposal, in its words rather than its text. Reading the parsed patt
 from __future__ import annotations
 
 import re
+import re._compiler as _compiler
 import re._constants as _C
 import re._parser as _parser
 from bisect import bisect_left, bisect_right
@@ -196,6 +197,55 @@ def _as_word(anchor: Anchor) -> Anchor:
             starts = anchor.word_start if m.start() == 0 else True
             best = Anchor(m.group(), starts)
     return best if len(best.text) >= 3 else anchor
+
+
+Search = Callable[[str, int, int], "re.Match[str] | None"]
+
+
+@lru_cache(maxsize=4096)  # the knowledge base's patterns
+def searcher(pattern: re.Pattern[str]) -> Search:
+    """`pattern.search(text, pos, endpos)`, faster for a pattern that opens with assertions
+    ("\\b", "(?<!...)"): they keep the regex engine from skipping ahead to the letters a
+    match can start with. A copy without them finds the first place a match can start, and
+    the pattern is searched from there: the assertions still see the text before it."""
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        lead = 0
+        while lead < len(parsed.data) and parsed.data[lead][0] in _ASSERTIONS:
+            lead += 1
+        del parsed.data[:lead]
+        parsed.width = None
+        if not lead or not _starts_with_letters(list(parsed.data)):
+            return pattern.search
+        ahead = _compiler.compile(parsed, pattern.flags)
+    except Exception:  # a parser change in a future Python: the plain search
+        return pattern.search
+    look, search = ahead.search, pattern.search
+
+    def find(text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        m = look(text, pos, endpos)
+        return None if m is None else search(text, m.start(), endpos)
+
+    return find
+
+
+_ASSERTIONS = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
+
+
+def _starts_with_letters(seq: list) -> bool:  # type: ignore[type-arg]
+    """Whether every match of `seq` starts with a literal character: the engine skips to it."""
+    if not seq:
+        return False
+    op, av = seq[0]
+    if op is _C.LITERAL:
+        return True
+    if op is _C.SUBPATTERN:
+        return _starts_with_letters(list(av[-1]))
+    if op is _C.BRANCH:
+        return all(_starts_with_letters(list(b)) for b in av[1])
+    if op is _C.IN:
+        return all(item is _C.LITERAL for item, _ in av)
+    return False
 
 
 class Fragments:
