@@ -497,3 +497,9 @@ def test_a_bare_no_answers_its_question_and_negates_nothing_after_it(
     text = "**Is it hard?** No. Arrival forecasting is well understood and runs weekly in a minute."
     assert analyzer.analyse(text).areas["feasibility"].level == "low"
     assert analyzer.analyse("## Monitoring\nNo.\n").areas["monitoring"].level == "high"
+
+
+def test_no_plans_for_a_thing_negates_the_thing(analyzer: Analyzer) -> None:
+    assert level(analyzer, "There are no plans for a nightly batch.", "feasibility") == "high"
+    text = "Approved without a reviewer within the nightly batch, inside the latency budget."
+    assert level(analyzer, text, "feasibility") == "low"

@@ -38,6 +38,7 @@ from bot.core.language import (
     HEDGE_PHRASES,
     HEDGE_WORDS,
     JOINERS,
+    LIGHT_NOUNS,
     NEGATIONS,
     NEUTRAL_SKIP,
     NEUTRALISERS,
@@ -749,7 +750,8 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
         w = doc.raw[i]
         if content and w in PREPOSITIONS:
             return True
-        content = content or w not in STOPWORDS
+        # "no plans for an impact assessment": a light noun hands the negation on.
+        content = content or (w not in STOPWORDS and w not in LIGHT_NOUNS)
     return False
 
 

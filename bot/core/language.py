@@ -64,6 +64,12 @@ NEUTRALISERS = frozenset(
     )
 )
 DETERMINER_NEGATIONS = word_set("no without lack lacks lacking")
+# Nouns that hand a determiner's negation on to what follows them: "no plans for a review",
+# "no budget for monitoring" negate the review and the monitoring.
+LIGHT_NOUNS = word_set(
+    "plan plans budget budgets time capacity resources resource appetite intention funding "
+    "headcount room bandwidth"
+)
 PREPOSITIONS = word_set(
     "in on at by for with within from to into over under after before during per via across"
 )
