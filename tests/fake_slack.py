@@ -103,6 +103,9 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.socket_url: str | None = None
+        # Each person's IANA zone as `users.info` gives it; `tz_offset` stays a useless 0,
+        # since code must never rely on it.
+        self.zones: dict[str, str] = {}
         self._cond = threading.Condition()
         self._scripted: dict[str, list[_Scripted]] = {}
         self._ts = itertools.count(1)
@@ -311,7 +314,12 @@ class FakeSlack:
             user = str(args.get("user") or "U0")
             return {
                 "ok": True,
-                "user": {"id": user, "name": user.lower(), "tz": "UTC", "tz_offset": 0},
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "tz": self.zones.get(user, "UTC"),
+                    "tz_offset": 0,
+                },
             }
         if method == "conversations.info":
             channel = str(args.get("channel") or "C0")

@@ -27,36 +27,21 @@ PARIS = "Europe/Paris"
 RUN_TIMEOUT_S = 60
 
 
-class ZonedSlack(FakeSlack):
-    """The fake Web API, with `users.info` giving each person their IANA zone (and a
-    deliberately useless `tz_offset`, which must not be used)."""
-
-    def __init__(self, zones: dict[str, str]) -> None:
-        super().__init__()
-        self.zones = zones
-
-    def _default_response(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        reply = super()._default_response(method, args)
-        if method == "users.info":
-            reply["user"]["tz"] = self.zones.get(str(args.get("user")), "UTC")
-            reply["user"]["tz_offset"] = 0
-        return reply
-
-
 @pytest.fixture
-def slack() -> Iterator[ZonedSlack]:
-    with ZonedSlack({OWNER: PARIS}) as fake:
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.zones[OWNER] = PARIS
         yield fake
 
 
 @pytest.fixture
-def server(slack: ZonedSlack, tmp_path: Path) -> Iterator[PremortemServer]:
+def server(slack: FakeSlack, tmp_path: Path) -> Iterator[PremortemServer]:
     with PremortemServer(slack, tmp_path) as running:
         yield running
 
 
 @pytest.fixture
-def sender(server: PremortemServer, slack: ZonedSlack) -> SlackSender:
+def sender(server: PremortemServer, slack: FakeSlack) -> SlackSender:
     return SlackSender(server.url, slack)
 
 
@@ -136,7 +121,7 @@ def click(sender: SlackSender, slack: FakeSlack, message: Call, element: dict[st
     return slack.wait_for("chat.update", after=mark)[0]
 
 
-def start_project(sender: SlackSender, slack: ZonedSlack, when: str = "every monday 9:00") -> str:
+def start_project(sender: SlackSender, slack: FakeSlack, when: str = "every monday 9:00") -> str:
     command(sender, slack, "new Churn model")
     return command(sender, slack, f"checkin Churn model {when}")
 
@@ -146,7 +131,7 @@ def first_monday(now: datetime | None = None) -> datetime:
 
 
 def first_checkin(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> tuple[datetime, Call]:
     """A project checked in on every Monday at 9:00, and its first check-in DM."""
     start_project(sender, slack)
@@ -160,7 +145,7 @@ def first_checkin(
 
 
 def test_a_schedule_is_read_in_the_owners_zone_and_shown_in_status_and_app_home(
-    sender: SlackSender, slack: ZonedSlack
+    sender: SlackSender, slack: FakeSlack
 ) -> None:
     reply = start_project(sender, slack)
     assert "every Monday at 09:00 (Europe/Paris)" in reply
@@ -174,7 +159,7 @@ def test_a_schedule_is_read_in_the_owners_zone_and_shown_in_status_and_app_home(
 
 
 def test_an_unreadable_schedule_gets_a_reply_listing_the_forms(
-    sender: SlackSender, slack: ZonedSlack
+    sender: SlackSender, slack: FakeSlack
 ) -> None:
     command(sender, slack, "new Churn model")
     reply = command(sender, slack, "checkin Churn model every blursday")
@@ -186,7 +171,7 @@ def test_an_unreadable_schedule_gets_a_reply_listing_the_forms(
 
 
 def test_a_due_checkin_dms_the_owner_once_even_when_run_twice(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> None:
     start_project(sender, slack)
     nine = first_monday()
@@ -202,7 +187,7 @@ def test_a_due_checkin_dms_the_owner_once_even_when_run_twice(
 
 
 def test_snooze_moves_the_checkin_a_day_later(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> None:
     nine, dm = first_checkin(server, sender, slack)
     day = next(e for e in buttons(dm, CheckinIds.SNOOZE) if e["action_id"].endswith(":day"))
@@ -215,7 +200,7 @@ def test_snooze_moves_the_checkin_a_day_later(
 
 
 def test_skip_skips_only_this_checkin(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> None:
     nine, dm = first_checkin(server, sender, slack)
     edit = click(sender, slack, dm, buttons(dm, CheckinIds.SKIP)[0])
@@ -227,7 +212,7 @@ def test_skip_skips_only_this_checkin(
 
 
 def test_nine_oclock_stays_nine_oclock_local_across_a_clock_change(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> None:
     start_project(sender, slack)
     before = first_monday()
@@ -245,7 +230,7 @@ def test_nine_oclock_stays_nine_oclock_local_across_a_clock_change(
 
 
 def test_what_moved_reflects_the_changed_answers(
-    server: PremortemServer, sender: SlackSender, slack: ZonedSlack
+    server: PremortemServer, sender: SlackSender, slack: FakeSlack
 ) -> None:
     kb = load_default()
     nine, dm = first_checkin(server, sender, slack)
