@@ -9,7 +9,14 @@ import pytest
 
 from bot.core.analysis import Analyzer
 from bot.core.knowledge import load_default
-from bot.core.patterns import DIGIT, Anchor, WordIndex, required_literals, searcher
+from bot.core.patterns import (
+    DIGIT,
+    Anchor,
+    WordIndex,
+    find_all,
+    required_literals,
+    searcher,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -84,6 +91,15 @@ def test_a_search_past_the_opening_assertions_still_checks_them() -> None:
             want = pattern.search(text, pos, len(text))
             got = searcher(pattern)(text, pos, len(text))
             assert (want and want.span()) == (got and got.span()), (source, pos)
+
+
+def test_every_match_is_found_as_finditer_finds_it() -> None:
+    text = "if it helps, if anyone helps out\nonce it's live; we'll see, i'd try. xif a helps"
+    for source in (r"\bif (?:\w+ ){0,3}helps?\b", r"\b(?:we|i)(?:'ll|'d) (?:try|see)\b", r"\bx?"):
+        pattern = re.compile(source)
+        assert [m.span() for m in find_all(pattern, text)] == [
+            m.span() for m in pattern.finditer(text)
+        ]
 
 
 def _proposals() -> list[str]:

@@ -52,7 +52,14 @@ from bot.core.language import (
     STOPWORDS,
     VERB_NEGATIONS,
 )
-from bot.core.patterns import Anchor, Fragments, WordIndex, required_literals, searcher
+from bot.core.patterns import (
+    Anchor,
+    Fragments,
+    WordIndex,
+    find_all,
+    required_literals,
+    searcher,
+)
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
 
 Level = Literal["high", "medium", "low"]
@@ -461,7 +468,7 @@ class Analyzer:
                 found[key] = [i for i in found[key] if i not in doc.quoted]
         if self._hedge_patterns:
             for pattern in self._hedge_patterns:
-                for m in pattern.finditer(doc.flat):
+                for m in find_all(pattern, doc.flat):
                     first = bisect_left(doc.starts, m.start())
                     last = bisect_left(doc.starts, m.end()) - 1
                     if first <= last:

@@ -14,7 +14,7 @@ import re._compiler as _compiler
 import re._constants as _C
 import re._parser as _parser
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -227,6 +227,27 @@ def searcher(pattern: re.Pattern[str]) -> Search:
         return None if m is None else search(text, m.start(), endpos)
 
     return find
+
+
+def find_all(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, with `searcher`: one match after the other, each searched
+    for from the end of the one before (a pattern that may match nothing is left as it is)."""
+    search = searcher(pattern)
+    if search == pattern.search or not _never_empty(pattern):
+        yield from pattern.finditer(text)
+        return
+    pos, end = 0, len(text)
+    while (m := search(text, pos, end)) is not None:
+        yield m
+        pos = m.end()
+
+
+@lru_cache(maxsize=4096)
+def _never_empty(pattern: re.Pattern[str]) -> bool:
+    try:
+        return _parser.parse(pattern.pattern, pattern.flags).getwidth()[0] > 0
+    except Exception:
+        return False
 
 
 _ASSERTIONS = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
