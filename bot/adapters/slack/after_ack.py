@@ -12,10 +12,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.adapters.slack.errors import handle_error
+from bot.adapters.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +77,27 @@ class Later:
 def later(context: BoltContext) -> Later:
     """The request's `Later`, put in its context by `AfterAck.middleware()`."""
     return context[_KEY]
+
+
+Work = Callable[[Services, dict[str, Any], dict[str, Any], WebClient, Respond], None]
+
+
+def deferred(work: Work) -> Callable[..., None]:
+    """A button listener that acks at once and does `work` after the ack.
+
+    Bolt answers Slack only when the listener returns, so nothing slow may run before that.
+    """
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        later(context)(work, Services.of(context), body, action, client, respond)
+
+    listener.__doc__ = work.__doc__
+    return listener

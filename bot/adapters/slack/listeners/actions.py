@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.adapters.slack import posting
-from bot.adapters.slack.after_ack import later
+from bot.adapters.slack.after_ack import deferred
 from bot.adapters.slack.builders.consultation_builder import build_answered
 from bot.adapters.slack.builders.project_builder import build_status
 from bot.adapters.slack.builders.review_builder import build_review_modal
@@ -28,30 +27,6 @@ def register(app: App) -> None:
     app.action(Ids.SHOW_SUMMARY.value)(reports_errors(handle_show_summary))
     app.action(Ids.pattern(Ids.PICK_PROJECT))(reports_errors(handle_pick_project))
     app.action(Ids.OPEN_REVIEW.value)(reports_errors(handle_open_review))
-
-
-Work = Callable[[Services, dict[str, Any], dict[str, Any], WebClient, Respond], None]
-
-
-def deferred(work: Work) -> Callable[..., None]:
-    """A button listener that acks at once and does `work` after the ack.
-
-    Bolt answers Slack only when the listener returns, so nothing slow may run before that.
-    """
-
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
-        ack()
-        later(context)(work, Services.of(context), body, action, client, respond)
-
-    listener.__doc__ = work.__doc__
-    return listener
 
 
 def _answer(

@@ -6,12 +6,14 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.scheduler.delivery import Delivery
+from bot.adapters.slack.after_ack import deferred
 from bot.adapters.slack.builders.checkin_builder import build_schedule_reply
+from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import CheckinIds, Ids
 from bot.adapters.slack.listeners.commands import CommandCall, Subcommand, add_subcommand
 from bot.adapters.slack.payloads import CheckinChoice
@@ -35,14 +37,18 @@ def register(app: App) -> None:
             run_checkin,
         )
     )
-    app.action(Ids.pattern(CheckinIds.ANSWER))(handle_answer)  # type: ignore[arg-type]
-    app.action(Ids.pattern(CheckinIds.SNOOZE))(handle_snooze)  # type: ignore[arg-type]
-    app.action(CheckinIds.SKIP.value)(handle_skip)
+    app.action(Ids.pattern(CheckinIds.ANSWER))(reports_errors(handle_answer))
+    app.action(Ids.pattern(CheckinIds.SNOOZE))(reports_errors(handle_snooze))
+    app.action(CheckinIds.SKIP.value)(reports_errors(handle_skip))
 
 
 def run_checkin(call: CommandCall) -> None:
     """Set the check-ins of a project, in the zone of the person setting them."""
     call.ack()
+    call.later(_schedule, call)
+
+
+def _schedule(call: CommandCall) -> None:
     store = call.services.store
     bound = store.projects.by_channel(call.team, call.channel)
     project, when = split_project_and_schedule(
@@ -74,11 +80,14 @@ def owner_zone(client: WebClient, user: str) -> tuple[str, str | None]:
     return "UTC", NO_ZONE
 
 
-def handle_answer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+def _answer(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
-    ack()
-    checkins, choice = _checkin_of(body, action, context)
+    checkins, choice = _checkin_of(body, action, services)
     if choice.question is None or choice.value is None:
         raise InputError("That button has expired; the check-in is in your messages with me.")
     outcome = checkins.answer(choice.checkin, choice.question, choice.value, _user(body), _now())
@@ -89,31 +98,42 @@ def handle_answer(
         delivery.refresh(choice.checkin)
 
 
-def handle_snooze(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+def _snooze(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
-    ack()
-    checkins, choice = _checkin_of(body, action, context)
+    checkins, choice = _checkin_of(body, action, services)
     span = choice.value if choice.value in ("day", "week") else "day"
     checkins.snooze(choice.checkin, span, _now())  # type: ignore[arg-type]
     Delivery(client, checkins).refresh(choice.checkin)
 
 
-def handle_skip(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+def _skip(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
 ) -> None:
-    ack()
-    checkins, choice = _checkin_of(body, action, context)
+    checkins, choice = _checkin_of(body, action, services)
     checkins.skip(choice.checkin, _now())
     Delivery(client, checkins).refresh(choice.checkin)
 
 
+handle_answer = deferred(_answer)
+handle_snooze = deferred(_snooze)
+handle_skip = deferred(_skip)
+
+
 def _checkin_of(
-    body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], services: Services
 ) -> tuple[Checkins, CheckinChoice]:
     """The check-in a button acts on; only its owner may act on it."""
     choice = CheckinChoice.parse(action.get("value"))
-    checkins = Checkins(Services.of(context).consultations)
+    checkins = Checkins(services.consultations)
     checkin = checkins.store.checkins.get_checkin(choice.checkin)
     if checkin is None:
         raise NotFound("That check-in no longer exists.")
