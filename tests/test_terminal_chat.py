@@ -343,6 +343,8 @@ def test_ctrl_c_pauses_the_consultation(tmp_path: Path, kb: KnowledgeBase) -> No
     chat.answer(worrying(q).value)
     chat.next_question()
     chat.proc.send_signal(signal.SIGINT)
+    # wait for the exit before closing stdin, or end of input could pause it first
+    assert chat.proc.wait(timeout=30) == 130
     assert chat.close() == 130
     assert any(line.startswith("Paused Churn model after 1 answer") for line in chat.transcript)
     again = Chat(db, "Churn model", kb)
