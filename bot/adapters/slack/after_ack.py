@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.adapters.slack.errors import handle_error
+from bot.adapters.slack.payloads import user_of
 from bot.adapters.slack.services import Services
 
 log = logging.getLogger(__name__)
@@ -79,10 +81,34 @@ def later(context: BoltContext) -> Later:
     return context[_KEY]
 
 
-Work = Callable[[Services, dict[str, Any], dict[str, Any], WebClient, Respond], None]
+@dataclass(frozen=True)
+class Click:
+    """A button press, as the work after its ack sees it."""
+
+    services: Services
+    body: dict[str, Any]
+    action: dict[str, Any]
+    client: WebClient
+    respond: Respond
+
+    @property
+    def user(self) -> str:
+        return user_of(self.body)
+
+    @property
+    def value(self) -> str | None:
+        return self.action.get("value")
+
+    @property
+    def message(self) -> tuple[str | None, str | None]:
+        """The channel and `ts` of the message the button is on."""
+        container = self.body.get("container") or {}
+        channel = container.get("channel_id") or (self.body.get("channel") or {}).get("id")
+        ts = container.get("message_ts") or (self.body.get("message") or {}).get("ts")
+        return channel, ts
 
 
-def deferred(work: Work) -> Callable[..., None]:
+def deferred(work: Callable[[Click], None]) -> Callable[..., None]:
     """A button listener that acks at once and does `work` after the ack.
 
     Bolt answers Slack only when the listener returns, so nothing slow may run before that.
@@ -97,7 +123,7 @@ def deferred(work: Work) -> Callable[..., None]:
         context: BoltContext,
     ) -> None:
         ack()
-        later(context)(work, Services.of(context), body, action, client, respond)
+        later(context)(work, Click(Services.of(context), body, action, client, respond))
 
     listener.__doc__ = work.__doc__
     return listener

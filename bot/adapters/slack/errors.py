@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.builders.blocks import escape
+from bot.adapters.slack.payloads import user_of
 from bot.core.errors import PremortemError
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def handle_error(
             "unexpected error while handling %s (team %s, user %s)",
             kind or "a request",
             _team(body),
-            _user(body),
+            user_of(body),
             exc_info=error,
         )
     if response is not None:  # the listener failed before its ack: answer in the ack itself
@@ -100,17 +101,10 @@ def _tell(client: WebClient, respond: Respond | None, body: dict[str, Any], mess
     if event.get("type") == "message" and event.get("channel_type") == "im":
         client.chat_postMessage(channel=event["channel"], text=message)
         return
-    user = _user(body)
+    user = user_of(body)
     if user and body.get("type") in ("block_actions", "view_submission"):
         dm = client.conversations_open(users=user)
         client.chat_postMessage(channel=dm["channel"]["id"], text=message)
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id") or "")
-    return str(body.get("user_id") or (body.get("event") or {}).get("user") or "")
 
 
 def _team(body: dict[str, Any]) -> str:

@@ -7,11 +7,20 @@ error handler turns into a message, never a crash.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.errors import InputError
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The id of the person behind any request body: a button, a command or an event."""
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or (body.get("event") or {}).get("user") or "")
+
 
 # Slack's limits: a button value holds 2,000 characters, private_metadata 3,000.
 BUTTON_VALUE_LIMIT = 2000

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.adapters.slack import posting
-from bot.adapters.slack.after_ack import deferred
+from bot.adapters.slack.after_ack import Click, deferred
 from bot.adapters.slack.builders.consultation_builder import build_answered
 from bot.adapters.slack.builders.project_builder import build_status
 from bot.adapters.slack.builders.review_builder import build_review_modal
 from bot.adapters.slack.builders.summary_builder import build_findings_pages
 from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import Ids
-from bot.adapters.slack.payloads import AnswerChoice, ConsultationRef, ProjectRef, ReviewContext
-from bot.adapters.slack.services import Services
+from bot.adapters.slack.payloads import (
+    AnswerChoice,
+    ConsultationRef,
+    ProjectRef,
+    ReviewContext,
+    user_of,
+)
+from bot.core.consultation import Turn
 
 
 def register(app: App) -> None:
@@ -29,108 +35,67 @@ def register(app: App) -> None:
     app.action(Ids.OPEN_REVIEW.value)(reports_errors(handle_open_review))
 
 
-def _answer(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    choice = AnswerChoice.parse(action.get("value"))
-    user = _user(body)
+def _answer(click: Click) -> None:
+    choice = AnswerChoice.parse(click.value)
+    services = click.services
     turn = services.consultations.answer(
-        choice.consultation, choice.value, user, question_id=choice.question
+        choice.consultation, choice.value, click.user, question_id=choice.question
     )
-    channel, ts = _message_of(body)
+    channel, ts = click.message
     question = services.kb.questions.get(choice.question)
     if turn.recorded is not None and channel and ts and question is not None:
         text, blocks = build_answered(None, question.text, turn.recorded)
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    posting.post_turn(client, channel or posting.open_dm(client, user), turn)
+        click.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    _post_turn(click, turn)
 
 
-def _pause(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    ref = ConsultationRef.parse(action.get("value"))
-    turn = services.consultations.pause(ref.consultation, _user(body))
-    channel, _ = _message_of(body)
-    posting.post_turn(client, channel or posting.open_dm(client, _user(body)), turn)
+def _skip(click: Click) -> None:
+    ref = ConsultationRef.parse(click.value)
+    turn = click.services.consultations.answer(
+        ref.consultation, "skip", click.user, question_id=ref.question
+    )
+    _post_turn(click, turn)
 
 
-def _resume(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    ref = ConsultationRef.parse(action.get("value"))
-    user = _user(body)
-    consultation = services.store.consultations.get(ref.consultation)
-    turn = services.consultations.start(consultation.project_id, None, user)
-    posting.post_turn(client, posting.open_dm(client, user), turn)
+def _pause(click: Click) -> None:
+    ref = ConsultationRef.parse(click.value)
+    _post_turn(click, click.services.consultations.pause(ref.consultation, click.user))
 
 
-def _show_summary(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    ref = ProjectRef.parse(action.get("value"))
+def _resume(click: Click) -> None:
+    """Carry on a consultation, in the person's DM whatever surface the button was on."""
+    ref = ConsultationRef.parse(click.value)
+    consultation = click.services.store.consultations.get(ref.consultation)
+    turn = click.services.consultations.start(consultation.project_id, None, click.user)
+    posting.post_turn(click.client, posting.open_dm(click.client, click.user), turn)
+
+
+def _show_summary(click: Click) -> None:
+    """A project's summary (or all of its findings) sent to the person by DM."""
+    ref = ProjectRef.parse(click.value)
+    services = click.services
     project = services.store.projects.get(ref.project)
-    _check_team(project.team_id, body)
-    dm = posting.open_dm(client, _user(body))
+    _check_team(project.team_id, click.body)
+    dm = posting.open_dm(click.client, click.user)
     if ref.then == "findings":
         summary = services.consultations.summary(project.id, record=False)
-        posting.post_messages(client, dm, build_findings_pages(summary))
+        posting.post_messages(click.client, dm, build_findings_pages(summary))
     else:
-        posting.post_messages(client, dm, [posting.summary_message(services, project)])
+        posting.post_messages(click.client, dm, [posting.summary_message(services, project)])
 
 
-def _pick_project(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    ref = ProjectRef.parse(action.get("value"))
+def _pick_project(click: Click) -> None:
+    """One of several projects picked: run the subcommand that asked on it."""
+    ref = ProjectRef.parse(click.value)
+    services = click.services
     project = services.store.projects.get(ref.project)
-    _check_team(project.team_id, body)
+    _check_team(project.team_id, click.body)
     if ref.then == "summary" and ref.channel:
-        posting.post_summary(client, services, project, ref.channel)
-        respond(delete_original=True)
+        posting.post_summary(click.client, services, project, ref.channel)
+        click.respond(delete_original=True)
         return
     text, blocks = build_status(posting.project_row(services, project))
-    respond(text=text, blocks=blocks, replace_original=True)
-
-
-def handle_open_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    metadata = ReviewContext(channel=None, user=_user(body))
-    client.views_open(trigger_id=body["trigger_id"], view=build_review_modal(metadata))
-    ack()
-
-
-def _skip(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    ref = ConsultationRef.parse(action.get("value"))
-    turn = services.consultations.answer(
-        ref.consultation, "skip", _user(body), question_id=ref.question
-    )
-    channel, _ = _message_of(body)
-    posting.post_turn(client, channel or posting.open_dm(client, _user(body)), turn)
+    click.respond(text=text, blocks=blocks, replace_original=True)
 
 
 handle_answer = deferred(_answer)
@@ -141,15 +106,16 @@ handle_show_summary = deferred(_show_summary)
 handle_pick_project = deferred(_pick_project)
 
 
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
+def handle_open_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    metadata = ReviewContext(channel=None, user=user_of(body))
+    client.views_open(trigger_id=body["trigger_id"], view=build_review_modal(metadata))
+    ack()
 
 
-def _message_of(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return channel, ts
+def _post_turn(click: Click, turn: Turn) -> None:
+    """The next turn, on the surface the button was on, else in the person's DM."""
+    channel, _ = click.message
+    posting.post_turn(click.client, channel or posting.open_dm(click.client, click.user), turn)
 
 
 def _check_team(team_id: str, body: dict[str, Any]) -> None:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.scheduler.delivery import Delivery
-from bot.adapters.slack.after_ack import deferred
+from bot.adapters.slack.after_ack import Click, deferred
 from bot.adapters.slack.builders.checkin_builder import build_schedule_reply
 from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import CheckinIds, Ids
 from bot.adapters.slack.listeners.commands import CommandCall, Subcommand, add_subcommand
 from bot.adapters.slack.payloads import CheckinChoice
-from bot.adapters.slack.services import Services
 from bot.core.checkins import Checkins, schedule_checkin, split_project_and_schedule
 from bot.core.errors import InputError, NotFound
 from bot.core.schedule import zone
@@ -80,47 +78,29 @@ def owner_zone(client: WebClient, user: str) -> tuple[str, str | None]:
     return "UTC", NO_ZONE
 
 
-def _answer(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    checkins, choice = _checkin_of(body, action, services)
+def _answer(click: Click) -> None:
+    checkins, choice = _checkin_of(click)
     if choice.question is None or choice.value is None:
         raise InputError("That button has expired; the check-in is in your messages with me.")
-    outcome = checkins.answer(choice.checkin, choice.question, choice.value, _user(body), _now())
-    delivery = Delivery(client, checkins)
+    outcome = checkins.answer(choice.checkin, choice.question, choice.value, click.user, _now())
+    delivery = Delivery(click.client, checkins)
     if outcome.moved is not None:
         delivery.post_what_moved(outcome.moved)
     else:
         delivery.refresh(choice.checkin)
 
 
-def _snooze(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    checkins, choice = _checkin_of(body, action, services)
+def _snooze(click: Click) -> None:
+    checkins, choice = _checkin_of(click)
     span = choice.value if choice.value in ("day", "week") else "day"
     checkins.snooze(choice.checkin, span, _now())  # type: ignore[arg-type]
-    Delivery(client, checkins).refresh(choice.checkin)
+    Delivery(click.client, checkins).refresh(choice.checkin)
 
 
-def _skip(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    checkins, choice = _checkin_of(body, action, services)
+def _skip(click: Click) -> None:
+    checkins, choice = _checkin_of(click)
     checkins.skip(choice.checkin, _now())
-    Delivery(client, checkins).refresh(choice.checkin)
+    Delivery(click.client, checkins).refresh(choice.checkin)
 
 
 handle_answer = deferred(_answer)
@@ -128,22 +108,16 @@ handle_snooze = deferred(_snooze)
 handle_skip = deferred(_skip)
 
 
-def _checkin_of(
-    body: dict[str, Any], action: dict[str, Any], services: Services
-) -> tuple[Checkins, CheckinChoice]:
+def _checkin_of(click: Click) -> tuple[Checkins, CheckinChoice]:
     """The check-in a button acts on; only its owner may act on it."""
-    choice = CheckinChoice.parse(action.get("value"))
-    checkins = Checkins(services.consultations)
+    choice = CheckinChoice.parse(click.value)
+    checkins = Checkins(click.services.consultations)
     checkin = checkins.store.checkins.get_checkin(choice.checkin)
     if checkin is None:
         raise NotFound("That check-in no longer exists.")
-    if checkin.owner != _user(body):
+    if checkin.owner != click.user:
         raise InputError("This check-in is for its project's owner to answer.")
     return checkins, choice
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
 
 
 def _now() -> datetime:
