@@ -29,7 +29,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.core.knowledge import AREA_IDS, KnowledgeBase, Severity
+from bot.core.knowledge import AREA_IDS, KnowledgeBase, Level, Severity
 from bot.core.language import (
     DETERMINER_NEGATIONS,
     DETERMINERS,
@@ -62,7 +62,6 @@ from bot.core.patterns import (
 )
 from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
 
-Level = Literal["high", "medium", "low"]
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
 _OFF_SECTION_WEIGHT = 0.5  # coverage under a heading about another area

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from bot.core.knowledge import AREA_IDS, KnowledgeBase, Risk, Severity
+from bot.core.knowledge import AREA_IDS, KnowledgeBase, Level, Origin, Risk, Severity
 
-Level = Literal["high", "medium", "low"]
-Origin = Literal["proposal", "answer", "check-in"]
 _RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 _ORIGIN_ORDER: dict[str, int] = {"answer": 0, "check-in": 1, "proposal": 2}
 # The areas every consultation probes; their steps come first when levels tie.

@@ -30,6 +30,11 @@ AreaId = Literal[
 ]
 AREA_IDS: tuple[str, ...] = get_args(AreaId)
 
+# How exposed an area is: a problem stated, not addressed or hedged, adequately addressed.
+Level = Literal["high", "medium", "low"]
+# Where a finding came from.
+Origin = Literal["proposal", "answer", "check-in"]
+
 
 class Stage(StrEnum):
     """The nine lifecycle stages of an ML project (ML Project Lifecycle seed)."""
@@ -169,7 +174,7 @@ class RuleTest(_Strict):
     proposal: str | None = None
     expect_risks: list[Id] = Field(default_factory=list)
     expect_absent: list[Id] = Field(default_factory=list)
-    expect_levels: dict[AreaId, Literal["high", "medium", "low"]] = Field(default_factory=dict)
+    expect_levels: dict[AreaId, Level] = Field(default_factory=dict)
 
 
 class KnowledgeError(Exception):

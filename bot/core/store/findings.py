@@ -11,14 +11,12 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.core.knowledge import Level, Origin
 from bot.core.store._rows import record
 from bot.core.store.text import EVIDENCE_LIMIT, clean
 
 if TYPE_CHECKING:
     from bot.core.store import Store
-
-Origin = Literal["proposal", "answer", "check-in"]
-Level = Literal["high", "medium", "low"]
 
 
 @dataclass(frozen=True)
