@@ -11,7 +11,7 @@ from bot.adapters.slack.builders.home_builder import build_home
 from bot.adapters.slack.builders.project_builder import ProjectRow, build_project_list
 from bot.adapters.slack.builders.summary_builder import build_findings_pages, build_summary_message
 from bot.adapters.slack.command_text import parse_command, parse_direct_message, proposal_title
-from bot.adapters.slack.payloads import AnswerChoice
+from bot.adapters.slack.payloads import AnswerChoice, ReviewContext
 from bot.core.assessment import AreaAssessment, NextStep, RiskSummary, SummaryFinding
 from bot.core.errors import InputError
 from bot.core.knowledge import AREA_IDS
@@ -133,3 +133,11 @@ def test_button_context_round_trips_and_rejects_tampering() -> None:
     assert AnswerChoice.parse(choice.dump()) == choice
     with pytest.raises(InputError):
         AnswerChoice.parse('{"c": "x"}')
+
+
+def test_a_button_value_is_held_to_slacks_2000_characters_and_metadata_to_3000() -> None:
+    long_id = "data." + "x" * 2100
+    with pytest.raises(ValueError, match="does not fit"):
+        AnswerChoice(consultation=1, question=long_id, value="no").dump()
+    metadata = ReviewContext(channel="C1", user="U" + "1" * 2100)
+    assert ReviewContext.parse(metadata.dump()) == metadata

@@ -7,7 +7,7 @@ error handler turns into a message, never a crash.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,11 +28,14 @@ METADATA_LIMIT = 3000
 
 
 class _Carried(BaseModel):
+    """Carried in a button's `value` unless a subclass says otherwise."""
+
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    limit: ClassVar[int] = BUTTON_VALUE_LIMIT
 
     def dump(self) -> str:
         text = self.model_dump_json(by_alias=True, exclude_none=True)
-        if len(text) > METADATA_LIMIT:  # ids only: reaching this is a bug, not user input
+        if len(text) > self.limit:  # ids only: reaching this is a bug, not user input
             raise ValueError(f"{type(self).__name__} does not fit in Slack: {len(text)} characters")
         return text
 
@@ -69,6 +72,8 @@ class ProjectRef(_Carried):
 
 class ReviewContext(_Carried):
     """The review modal's private_metadata: where to post the findings."""
+
+    limit: ClassVar[int] = METADATA_LIMIT
 
     channel: str | None = Field(default=None, alias="ch")
     user: str = Field(alias="u")
