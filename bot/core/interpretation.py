@@ -19,7 +19,6 @@ from rapidfuzz import fuzz
 from bot.core.knowledge import AnswerOption, Question
 
 Command = Literal["skip", "back", "pause", "resume", "summary", "help"]
-COMMANDS: tuple[Command, ...] = ("skip", "back", "pause", "resume", "summary", "help")
 
 
 def _phrases(text: str) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ class Ids(StrEnum):
     SHOW_SUMMARY = "premortem.show_summary"  # a consultation's or project's summary, by DM
     PICK_PROJECT = "premortem.pick_project"  # an ambiguous name: the person picks one
     OPEN_REVIEW = "premortem.open_review"  # App Home: open the review modal
-    NEW_PROJECT_HELP = "premortem.new_project_help"
     # views
     REVIEW_MODAL = "premortem.review"  # callback_id of the review modal
     REVIEW_INPUT_BLOCK = "premortem.review.proposal"

@@ -18,7 +18,6 @@ HEADER_TEXT = 150
 BUTTON_TEXT = 75
 CONTEXT_ELEMENTS = 10
 ACTIONS_ELEMENTS = 25
-FALLBACK_TEXT = 3000  # `text` beside blocks: notifications show a few lines; keep it short
 MODAL_TITLE = 24
 ELLIPSIS = "…"
 
