@@ -49,6 +49,10 @@ class Scheduler:
         log.info("check-in scheduler started (every %.0fs)", self.interval)
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self, timeout: float | None = 30.0) -> None:
         self._stop.set()
         if self._thread.is_alive():
