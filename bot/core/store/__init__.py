@@ -203,8 +203,14 @@ def _refuse_non_sqlite(path: Path) -> None:
 def _check_ours(db: Database, path: Path) -> None:
     """Refuse a damaged file, another program's database, or one from a newer Premortem."""
     conn = db.conn
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    # One read transaction: another process creating the schema between the two reads
+    # would otherwise look like a foreign database (tables, but no application id yet).
+    conn.execute("BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        conn.execute("COMMIT")
     if app_id != migrations.APPLICATION_ID and (app_id != 0 or tables):
         raise InputError(
             f"{path} is another program's SQLite database, not Premortem's; refusing to touch it"
