@@ -135,6 +135,16 @@ def test_reference_to_missing_risk_or_question_is_reported(tmp_path: Path) -> No
     assert any("data.no-such-question" in p and "options.0.follow_up.0" in p for p in problems)
 
 
+def test_invalid_regex_signal_names_the_entry_and_the_field(tmp_path: Path) -> None:
+    body = RISK.replace(
+        "    mitigations:", '    signals:\n      reveal: ["re:labels (late"]\n    mitigations:'
+    )
+    write(tmp_path, "ours.yaml", body)
+    (problem,) = problems_of(bundled_dir(), tmp_path)
+    assert "ours.yaml" in problem and "data.team-labels-late" in problem
+    assert "signals.reveal.0" in problem and "invalid regular expression" in problem
+
+
 def test_malformed_yaml_names_the_file_and_line(tmp_path: Path) -> None:
     write(tmp_path, "broken.yaml", "risks:\n  - id: data.x\n    title: [unclosed\n")
     (problem,) = problems_of(bundled_dir(), tmp_path)

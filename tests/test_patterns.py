@@ -134,11 +134,3 @@ def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
             assert (m and m.span()) == (fast and fast.span()), phrase.text
             if m is not None and m.end() > m.start():
                 assert si in holding, (phrase.text, flat[s.start : s.end])
-
-
-def test_every_signal_pattern_compiles() -> None:
-    kb = load_default()
-    for signals in [a.signals for a in kb.areas.values()] + [r.signals for r in kb.risks.values()]:
-        for p in signals.reveal + signals.covered:
-            if p.startswith("re:"):
-                re.compile(p[3:])

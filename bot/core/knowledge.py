@@ -393,7 +393,28 @@ def _cross_check(kb: KnowledgeBase) -> list[Problem]:
                     )
                 )
 
+    def check_patterns(section: str, entry_id: str, signals: Signals) -> None:
+        for kind in ("reveal", "covered"):
+            for i, phrase in enumerate(getattr(signals, kind)):
+                if not phrase.startswith("re:"):
+                    continue
+                try:
+                    re.compile(phrase[3:])
+                except re.error as exc:
+                    out.append(
+                        Problem(
+                            where(section, entry_id),
+                            entry_id,
+                            f"signals.{kind}.{i}",
+                            f"invalid regular expression: {exc}",
+                        )
+                    )
+
+    for area in kb.areas.values():
+        check_patterns("areas", area.id, area.signals)
+
     for risk in kb.risks.values():
+        check_patterns("risks", risk.id, risk.signals)
         check_citations("risks", risk.id, risk.sources)
         if not risk.id.startswith(f"{risk.area}."):
             out.append(
