@@ -12,7 +12,7 @@ from bot.core.knowledge import load_default
 from bot.core.patterns import (
     DIGIT,
     Anchor,
-    WordIndex,
+    AnchorIndex,
     find_all,
     required_literals,
     searcher,
@@ -72,15 +72,24 @@ def test_a_required_digit_narrows_the_words_down() -> None:
     assert got[1] == (DIGIT,)
 
 
-def test_the_word_index_finds_prefixes_fragments_and_symbols() -> None:
-    words = [("labelled", 0), ("on", 1), ("call", 1), ("costs", 2)]
-    index = WordIndex(words, "labelled\non-call\n$5 costs", [0, 9, 17])
-    assert index.sentences_with([Anchor("label", True)]) == {0}
-    assert index.sentences_with([Anchor("all", False)]) == {1}
-    assert index.sentences_with([Anchor("$", False)]) == {2}
-    assert index.sentences_with([Anchor("cost", True), Anchor("call", True)]) == {1, 2}
-    assert index.sentences_with([DIGIT]) == {2}
-    assert index.sentences_with_all([[Anchor("cost", True)], [DIGIT]]) == [2]
+def test_the_anchor_index_finds_prefixes_fragments_and_symbols() -> None:
+    words = [("labelled", 0), ("on", 1), ("call", 1), ("5", 2), ("costs", 2)]
+    patterns = [
+        ((Anchor("label", True),),),
+        ((Anchor("all", False),),),
+        ((Anchor("$", False),),),
+        ((Anchor("cost", True), Anchor("call", True)),),
+        ((DIGIT,),),
+        ((Anchor("cost", True),), (DIGIT,)),
+        ((Anchor("label", True),), (DIGIT,)),  # both, but never in one sentence
+        (),  # no anchors: every sentence
+    ]
+    index = AnchorIndex(patterns)
+    text = "labelled\non-call\n$5 costs"
+    want = [[0], [1], [2], [1, 2], [2], [2], [], [0, 1, 2]]
+    assert index.sentences(words, text, [0, 9, 17]) == want
+    # Read again from what it remembers of the words: the same answer.
+    assert index.sentences(words, text, [0, 9, 17]) == want
 
 
 def test_a_search_past_the_opening_assertions_still_checks_them() -> None:
@@ -121,12 +130,10 @@ def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
     doc = analyzer._read(text)
     flat = doc.flat
     starts = [s.start for s in doc.sents]
-    index = WordIndex(zip(doc.raw, doc.sent_of, strict=True), flat, starts)
-    for phrase in analyzer._patterns:
+    index = AnchorIndex(p.anchors for p in analyzer._patterns)
+    all_holding = index.sentences(zip(doc.raw, doc.sent_of, strict=True), flat, starts)
+    for phrase, holding in zip(analyzer._patterns, all_holding, strict=True):
         assert phrase.pattern is not None
-        if not phrase.anchors:
-            continue
-        holding = index.sentences_with_all(phrase.anchors)
         search = searcher(phrase.pattern)
         for si, s in enumerate(doc.sents):
             m = phrase.pattern.search(flat, s.start, s.end)

@@ -9,11 +9,12 @@ up once per proposal, in its words rather than its text. Reading the parsed patt
 
 from __future__ import annotations
 
+import itertools
 import re
 import re._compiler as _compiler
 import re._constants as _C
 import re._parser as _parser
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -51,19 +52,12 @@ def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
         return ()
     usable = [o for o in options if all(a.text for a in o)]
     usable.sort(key=_score, reverse=True)
-    # Past the most selective set, only sets of whole words: those are looked up cheaply.
-    extra = [o for o in usable[1:] if all(_cheap(a) for a in o)]
+    # Every further set narrows the sentences down: each is looked up in the words, cheaply.
+    extra = usable[1:]
     return tuple(tuple(sorted(o)) for o in (usable[:1] + extra)[:_MAX_SETS])
 
 
-def _cheap(anchor: Anchor) -> bool:
-    if anchor.digit:
-        return True
-    word = _as_word(anchor)
-    return word.word_start and word.text.isalnum()
-
-
-_MAX_SETS = 3  # enough to narrow the sentences down; more only costs lookups
+_MAX_SETS = 6  # enough to narrow the sentences down; more only costs lookups
 
 
 def _options(seq: list, at_word_start: bool) -> list[Anchors]:  # type: ignore[type-arg]
@@ -180,7 +174,7 @@ def _score(anchors: Anchors) -> tuple[int, int, int]:
 _DIGIT_CLASS = [(_C.CATEGORY, _C.CATEGORY_DIGIT)]
 _DIGITS: Anchors = frozenset([DIGIT])
 _DIGIT_SCORE = 0  # weaker than any text; it narrows a word anchor down further
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_LINE = re.compile(r"^[^\d\n]*\d", re.MULTILINE)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -269,23 +263,137 @@ def _starts_with_letters(seq: list) -> bool:  # type: ignore[type-arg]
     return False
 
 
-class Fragments:
-    """The anchors, among a set of patterns', found inside words ("ms" in "50ms", "customers"
-    after a number): found in all of a proposal's words in one pass, rather than one search
-    of all the words per anchor."""
+class AnchorIndex:
+    """The anchors of a set of patterns, compiled once, and which sentences of a proposal hold
+    an anchor of each of a pattern's sets, found from the proposal's distinct words rather
+    than by scanning its text.
 
-    def __init__(self, anchor_sets: Iterable[Iterable[Anchor]]):
-        words = {_as_word(a) for anchors in anchor_sets for a in anchors}
-        texts = sorted({w.text for w in words if _is_fragment(w)})
-        self.texts = frozenset(texts)
-        # Any word holding one of them, at the position of the longest one there: the
-        # others there are its prefixes.
-        self.pattern = re.compile(f"(?=({_trie(texts)}))") if texts else None
-        self.prefixes = {t: tuple(p for p in texts if t.startswith(p)) for t in texts}
+    Each distinct word is read once (and remembered): the word-start anchors it begins with
+    (looked up by prefix), the anchors inside it (one pass of a trie regex over the word) and
+    whether it holds a digit. An anchor with spaces or symbols ("24/7", "no ") is searched for
+    in the text itself, only when a pattern still needs it. Sets of sentences are bit masks
+    (bit i: sentence i): unions and intersections are cheap."""
+
+    def __init__(self, patterns: Iterable[tuple[tuple[Anchor, ...], ...]]):
+        ids: dict[Anchor, int] = {}
+        self.plans = [
+            tuple(tuple(ids.setdefault(a, len(ids)) for a in words) for words in _resolve(sets))
+            for sets in patterns
+        ]
+        self._texts: dict[int, str] = {}  # anchors searched in the text itself
+        prefix: dict[str, list[int]] = {}
+        fragments: dict[str, list[int]] = {}
+        self._digit = ids.get(DIGIT, -1)
+        for anchor, i in ids.items():
+            if anchor.digit:
+                continue
+            if not anchor.text.isalnum():
+                self._texts[i] = anchor.text
+            elif anchor.word_start:
+                prefix.setdefault(anchor.text, []).append(i)
+            else:
+                fragments.setdefault(anchor.text, []).append(i)
+        self._size = len(ids)
+        # At a position, the longest anchor there; the others there are its prefixes.
+        self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^")
+        self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))")
+        self._words: dict[str, list[int]] = {}
+
+    def forget(self) -> None:
+        """Drop what was learnt about words (for measuring a cold start)."""
+        self._words = {}
+
+    def sentences(
+        self, words: Iterable[tuple[str, int]], text: str, sentence_starts: list[int]
+    ) -> list[list[int]]:
+        """For each pattern, in order, the sentences holding an anchor of every one of its
+        sets. `words` are the proposal's (word, sentence) pairs, `text` is what the patterns
+        search, with the sentences starting at `sentence_starts`."""
+        where: dict[str, int] = {}
+        get = where.get
+        bit, last = 1, 0
+        for word, sentence in words:
+            if sentence != last:
+                bit, last = 1 << sentence, sentence
+            where[word] = get(word, 0) | bit
+        for word in [w for w in where if not w.isalnum()]:
+            # "o'brien", "r&d", "2.1m": the words inside start words too.
+            for part in _NON_WORD.split(word):
+                if part:
+                    where[part] = get(part, 0) | where[word]
+        hits: list[int | None] = [0] * self._size
+        for i in self._texts:
+            hits[i] = None  # searched for when first needed
+        known = self._words
+        if len(known) > _WORD_CACHE:
+            known = self._words = {}  # rebound: another thread may be reading the old one
+        new = [w for w in where if w not in known]
+        if new:
+            known.update(zip(new, self._read(new), strict=True))
+        for word, mask in where.items():
+            for i in known[word]:
+                hits[i] |= mask  # type: ignore[operator]
+        out = []
+        for plan in self.plans:
+            holding = -1
+            for ids in plan:
+                mask = 0
+                for i in ids:
+                    got = hits[i]
+                    if got is None:
+                        got = hits[i] = _find(text, self._texts[i], sentence_starts)
+                    mask |= got
+                holding &= mask
+                if not holding:
+                    break
+            if holding == -1:  # a pattern that promises no text: every sentence
+                holding = (1 << len(sentence_starts)) - 1
+            out.append(_bits(holding))
+        return out
+
+    def _read(self, words: list[str]) -> list[list[int]]:
+        """The anchors in each word: those it starts with, those inside it, a digit. All the
+        words are read in one pass of each regex over them, joined one per line."""
+        joined = "\n".join(words)
+        offsets = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=0))
+        found: list[list[int]] = [[] for _ in words]
+        passes = [(self._prefix_re, self._prefix_ids), (self._fragment_re, self._fragment_ids)]
+        for pattern, ids in passes:
+            if pattern is not None:
+                for m in pattern.finditer(joined):
+                    found[bisect_right(offsets, m.start()) - 1] += ids[m.group(m.lastindex or 0)]
+        if self._digit >= 0:
+            for m in _DIGIT_LINE.finditer(joined):
+                found[bisect_right(offsets, m.start()) - 1].append(self._digit)
+        return found  # an anchor twice in a word is harmless: masks are OR-ed
 
 
-def _is_fragment(word: Anchor) -> bool:
-    return not word.digit and not word.word_start and word.text.isalnum()
+_WORD_CACHE = 100_000  # distinct words remembered between proposals
+
+
+def _find(text: str, needle: str, starts: list[int]) -> int:
+    """The sentences (starting at `starts`) holding `needle`, each searched once."""
+    found = 0
+    pos = text.find(needle)
+    while pos >= 0:
+        si = bisect_right(starts, pos) - 1
+        if si >= 0:
+            found |= 1 << si
+        nxt = starts[si + 1] if 0 <= si < len(starts) - 1 else len(text)
+        pos = text.find(needle, max(pos + 1, nxt))
+    return found
+
+
+def _longest(
+    anchors: dict[str, list[int]], flags: int, before: str, after: str = ""
+) -> tuple[re.Pattern[str] | None, dict[str, tuple[int, ...]]]:
+    """A regex finding, at a position, the longest of the anchors' texts (wrapped in `before`
+    and `after`), and for each text the anchors of it and of its prefixes: those are there too."""
+    texts = sorted(anchors)
+    if not texts:
+        return None, {}
+    ids = {t: tuple(i for p in texts if t.startswith(p) for i in anchors[p]) for t in texts}
+    return re.compile(f"{before}(?:{_trie(texts)}){after}", flags), ids
 
 
 def _trie(texts: list[str]) -> str:
@@ -305,131 +413,6 @@ def _trie(texts: list[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return source(root)
-
-
-class WordIndex:
-    """A proposal's words, to find which sentences hold an anchor without scanning the text:
-    a word-start anchor is a prefix search in the sorted words, any other a search in the
-    distinct words, and one with spaces or symbols a search in the text itself. Sets of
-    sentences are kept as bit masks (bit i: sentence i): unions and intersections are cheap."""
-
-    def __init__(
-        self,
-        words: Iterable[tuple[str, int]],
-        text: str,
-        sentence_starts: list[int],
-        fragments: Fragments | None = None,
-    ):
-        where: dict[str, int] = {}
-        get = where.get
-        bit, last = 1, 0
-        for word, sentence in words:
-            if sentence != last:
-                bit, last = 1 << sentence, sentence
-            where[word] = get(word, 0) | bit
-        for word in [w for w in where if not w.isalnum()]:
-            # "o'brien", "r&d", "2.1m": the words inside start words too.
-            for part in _NON_WORD.split(word):
-                if part:
-                    where[part] = get(part, 0) | where[word]
-        self._sorted = sorted(where)
-        self._where = [where[w] for w in self._sorted]
-        self._starts: list[int] = []
-        pos = 0
-        for w in self._sorted:
-            self._starts.append(pos)
-            pos += len(w) + 1
-        self._joined = "\n".join(self._sorted)
-        self._text = text
-        self._sentence_starts = sentence_starts
-        self._cache: dict[Anchor, int] = {}
-        self._set_cache: dict[tuple[Anchor, ...], int] = {}
-        self._fragments = fragments
-        self._fragment_hits: dict[str, int] | None = None
-
-    def sentences_with(self, anchors: Iterable[Anchor]) -> set[int]:
-        """The sentences holding at least one of `anchors`."""
-        return set(_bits(self._mask(_words(tuple(anchors)))))
-
-    def sentences_with_all(self, anchor_sets: Iterable[Iterable[Anchor]]) -> list[int]:
-        """The sentences holding an anchor of every set, in order."""
-        found = -1
-        for words in _resolve(tuple(map(tuple, anchor_sets))):
-            found &= self._mask(words)
-            if not found:
-                return []
-        return [] if found == -1 else _bits(found)
-
-    def _mask(self, words: tuple[Anchor, ...]) -> int:
-        """The sentences holding one of `words` (anchors as words, see `_as_word`)."""
-        found = self._set_cache.get(words)
-        if found is None:
-            found = 0
-            for word in words:
-                hits = self._cache.get(word)
-                if hits is None:
-                    hits = self._cache[word] = self._lookup(word)
-                found |= hits
-            self._set_cache[words] = found
-        return found
-
-    def _lookup(self, anchor: Anchor) -> int:
-        """The sentences holding `anchor`, already as a word (see `_as_word`)."""
-        if anchor.digit:
-            return self._find(self._next_digit)
-        text = anchor.text
-        found = 0
-        if text.isalnum() and anchor.word_start:
-            words, where = self._sorted, self._where
-            i = bisect_left(words, text)
-            while i < len(words) and words[i].startswith(text):
-                found |= where[i]
-                i += 1
-        elif text.isalnum() and self._fragments is not None and text in self._fragments.texts:
-            if self._fragment_hits is None:
-                self._fragment_hits = self._find_fragments(self._fragments)
-            found = self._fragment_hits.get(text, 0)
-        elif text.isalnum():
-            joined, starts, where = self._joined, self._starts, self._where
-            pos = joined.find(text)
-            while pos >= 0:
-                i = bisect_right(starts, pos) - 1
-                found |= where[i]
-                nxt = starts[i + 1] if i + 1 < len(starts) else len(joined)
-                pos = joined.find(text, nxt)
-        else:
-            found = self._find(lambda at: self._text.find(text, at))
-        return found
-
-    def _find_fragments(self, fragments: Fragments) -> dict[str, int]:
-        """The sentences holding each of `fragments`, found in one pass over the words."""
-        hits: dict[str, int] = {}
-        if fragments.pattern is None:
-            return hits
-        starts, where, prefixes = self._starts, self._where, fragments.prefixes
-        for m in fragments.pattern.finditer(self._joined):
-            bits = where[bisect_right(starts, m.start()) - 1]
-            for text in prefixes[m.group(1)]:
-                hits[text] = hits.get(text, 0) | bits
-        return hits
-
-    def _next_digit(self, at: int) -> int:
-        m = _DIGIT_RE.search(self._text, at)
-        return -1 if m is None else m.start()
-
-    def _find(self, search: Callable[[int], int]) -> int:
-        """The sentences where `search(from)` finds something (its position, or -1), each
-        searched once."""
-        found = 0
-        starts = self._sentence_starts
-        pos = search(0)
-        while pos >= 0:
-            si = bisect_right(starts, pos) - 1
-            if si >= 0:
-                found |= 1 << si
-            nxt = starts[si + 1] if 0 <= si < len(starts) - 1 else len(self._text)
-            pos = search(max(pos + 1, nxt))
-        return found
 
 
 def _bits(mask: int) -> list[int]:
