@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -54,13 +55,12 @@ from bot.core.language import (
 )
 from bot.core.patterns import (
     Anchor,
-    Fragments,
-    WordIndex,
+    AnchorIndex,
     find_all,
     required_literals,
     searcher,
 )
-from bot.core.text import Sentence, match_text, normalise, sentences, stem, tokens
+from bot.core.text import Span, match_text, normalise, read, stem, tokens
 
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
@@ -147,7 +147,7 @@ class _Doc:
     """One proposal, tokenised once: global token arrays and per-sentence lookups."""
 
     text: str
-    sents: list[Sentence]
+    sents: list[Span]
     words: list[str] = field(default_factory=list)  # canonical stems, one per token
     raw: list[str] = field(default_factory=list)  # normalised token text
     stems: list[str] = field(default_factory=list)  # stem of each token
@@ -164,7 +164,9 @@ class _Doc:
         default_factory=list
     )  # areas each sentence's heading announces
     matched: dict[int, set[str]] = field(default_factory=dict)  # areas with a match, per sentence
-    plain_cover: list[tuple[int, int, int]] = field(default_factory=list)  # every area's
+    # Plain coverage of every area, per sentence: (first, last) token spans.
+    plain_cover: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    section_of: dict[str, set[int]] = field(default_factory=dict)  # area -> its sections' sentences
 
 
 _SHORT_ANSWER = 5  # words: "Monitoring: not discussed." answers its heading in a few
@@ -195,7 +197,8 @@ class Analyzer:
             phrases += self._compile(risk.signals.covered, risk.area, risk.id, "covered")
         self._word_phrases = [p for p in phrases if p.words]
         self._patterns = [p for p in phrases if p.pattern is not None]
-        self._fragments = Fragments(a for p in self._patterns for a in p.anchors)
+        self._anchors = AnchorIndex(p.anchors for p in self._patterns)
+        self._searches = [searcher(p.pattern) for p in self._patterns if p.pattern is not None]
         self._by_first_word: dict[str, list[_Phrase]] = defaultdict(list)
         for p in self._word_phrases:
             self._by_first_word[p.words[0]].append(p)
@@ -210,6 +213,7 @@ class Analyzer:
         self._forms: dict[str, tuple[str, str]] = {}  # word -> (stem, the form phrases match)
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
+        self._closest: dict[tuple[str, str], str | None] = {}  # (area, text) -> risk
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -241,7 +245,7 @@ class Analyzer:
             how = self._classify(doc, m, hedged_clauses)
             per_area[m.phrase.area].append((m, how))
             if m.phrase.kind == "covered" and how == "plain":
-                doc.plain_cover.append((m.sentence, m.first, m.last))
+                doc.plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
 
         said = self._section_statements(doc, matches, hedged_clauses)
         results: dict[str, AreaResult] = {}
@@ -259,32 +263,40 @@ class Analyzer:
         return Analysis(areas=results, findings=tuple(findings))
 
     def _read(self, text: str) -> _Doc:
-        doc = _Doc(text=text, sents=sentences(text))
+        reading = read(text)
+        doc = _Doc(
+            text=text,
+            sents=reading.sentences,
+            raw=reading.words,
+            starts=reading.starts,
+            sent_of=reading.sentence_of,
+            clause_of=reading.clause_of,
+            first_token=reading.first_word,
+            sections=[self._sections(s.heading) for s in reading.sentences],
+        )
+        for si, areas in enumerate(doc.sections):
+            for area in areas:
+                doc.section_of.setdefault(area, set()).add(si)
         if len(self._forms) > _CACHE_LIMIT:
             self._forms = {}  # rebound, not cleared: another thread may be reading the old one
-        raw, starts, sent_of, clause_of = doc.raw, doc.starts, doc.sent_of, doc.clause_of
-        for si, s in enumerate(doc.sents):
-            doc.sections.append(self._sections(s.heading))
-            doc.first_token.append(len(raw))
-            raw += [t.text for t in s.tokens]
-            starts += [t.start for t in s.tokens]
-            sent_of += [si] * len(s.tokens)
-            clause_of += zip(itertools.repeat(si), s.clause)
+        raw = doc.raw
         forms = self._forms
-        for w in dict.fromkeys(raw):  # each new word once, in order
+        distinct = dict.fromkeys(raw)
+        for w in distinct:  # each new word once, in order
             if w not in forms:
                 st = stem(w)
                 forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
-        pairs = [forms[w] for w in raw]
-        doc.stems = [p[0] for p in pairs]
-        doc.words = [p[1] for p in pairs]
+        pairs = list(map(forms.__getitem__, raw))
+        doc.stems = list(map(itemgetter(0), pairs))
+        doc.words = list(map(itemgetter(1), pairs))
         doc.flat = _flatten(doc)
         quoted = _quoted(doc)
         doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
-        doc.ands = list(itertools.accumulate((w == "and" for w in raw), initial=0))[1:]
+        doc.ands = list(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
         doc.negation = [False] * len(raw)
-        for i, w in enumerate(raw):
-            if (w in NEGATIONS or w.endswith("n't") or w == "yet") and i not in quoted:
+        cues = {w for w in distinct if w in NEGATIONS or w.endswith("n't") or w == "yet"}
+        for i in [i for i, w in enumerate(raw) if w in cues] if cues else ():
+            if i not in quoted:
                 doc.negation[i] = _is_negation(doc, i)
         doc.quoted = quoted
         return doc
@@ -293,6 +305,8 @@ class Analyzer:
         """Drop what was learnt about words between proposals (for measuring a cold start)."""
         self._spelling = {}
         self._forms = {}
+        self._closest = {}
+        self._anchors.forget()
 
     def _is_hedge(self, text: str) -> bool:
         """Whether a signal phrase is itself vague ("we'll monitor it once it's live")."""
@@ -399,49 +413,24 @@ class Analyzer:
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
         if not doc.sents:
             return []
-        flat = doc.flat
-        sent_starts = [s.start for s in doc.sents]
-        words = WordIndex(
-            zip(doc.raw, doc.sent_of, strict=True), flat, sent_starts, self._fragments
+        flat, sents, starts = doc.flat, doc.sents, doc.starts
+        holding = self._anchors.sentences(
+            zip(doc.raw, doc.sent_of, strict=True), flat, [s.start for s in sents]
         )
         out: list[_Match] = []
-        for phrase in self._patterns:
-            pattern = phrase.pattern
-            assert pattern is not None
-            if phrase.anchors:
-                # Only the sentences holding one of the pattern's required words.
-                search = searcher(pattern)
-                for si in words.sentences_with_all(phrase.anchors):
-                    s = doc.sents[si]
-                    m = search(flat, s.start, s.end)
-                    if m is not None and m.end() > m.start():
-                        first = bisect_left(doc.starts, m.start())
-                        last = bisect_left(doc.starts, m.end()) - 1
-                        if first <= last:
-                            out.append(
-                                _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
-                            )
-                continue
-            for m in pattern.finditer(flat):
-                match = self._pattern_match(doc, phrase, m, sent_starts)
-                if match is not None:
-                    out.append(match)
+        for phrase, search, where in zip(self._patterns, self._searches, holding, strict=True):
+            # Only the sentences holding one of each of the pattern's required words.
+            for si in where:
+                s = sents[si]
+                m = search(flat, s.start, s.end)
+                if m is not None and m.end() > m.start():
+                    first = bisect_left(starts, m.start())
+                    last = bisect_left(starts, m.end()) - 1
+                    if first <= last:
+                        out.append(
+                            _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
+                        )
         return _first_per_sentence(out)
-
-    @staticmethod
-    def _pattern_match(
-        doc: _Doc, phrase: _Phrase, m: re.Match[str], sent_starts: list[int]
-    ) -> _Match | None:
-        if "\n" in m.group() or m.end() == m.start():
-            return None
-        si = bisect_right(sent_starts, m.start()) - 1
-        if si < 0:
-            return None
-        first = bisect_left(doc.starts, m.start())
-        last = bisect_left(doc.starts, m.end()) - 1
-        if first > last or doc.sent_of[first] != si:
-            return None
-        return _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
 
     def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
         """(sentence, clause) -> token indices of the hedge cues in it."""
@@ -582,9 +571,7 @@ class Analyzer:
                 reveal_spans[m.sentence].append((m.first, m.last))
         # Coverage of any area: "no call is made about individual customers" is ethics
         # coverage, not "no on-call".
-        cover_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # per sentence
-        for s, a, b in doc.plain_cover:
-            cover_spans[s].append((a, b))
+        cover_spans = doc.plain_cover
         # Where a risk's own mitigation is stated later ("declined applicants have no outcome"
         # ... "a reject-inference sample"), the problem was named in order to be handled.
         handled: dict[str | None, int] = {}  # risk -> the last first word of its mitigation
@@ -668,13 +655,20 @@ class Analyzer:
 
     def _closest_risk(self, area: str, text: str) -> str | None:
         """The area's risk whose wording is closest to `text`, for area-level signals."""
+        key = (area, text)
+        if key in self._closest:
+            return self._closest[key]
         choices = self._risk_texts.get(area) or []
-        if not choices:
-            return None
-        best = process.extractOne(
-            text.lower(), [t for _, t in choices], scorer=fuzz.token_set_ratio
-        )
-        return choices[best[2]][0] if best else None
+        risk = None
+        if choices:
+            best = process.extractOne(
+                text.lower(), [t for _, t in choices], scorer=fuzz.token_set_ratio
+            )
+            risk = choices[best[2]][0] if best else None
+        if len(self._closest) > _CACHE_LIMIT:
+            self._closest = {}  # rebound, not cleared: another thread may be reading the old one
+        self._closest[key] = risk
+        return risk
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -777,7 +771,7 @@ def _section_only_hedges(doc: _Doc, area: str, matches: list[tuple[_Match, str]]
     """Whether the proposal's own section for `area` answers it only vaguely: coverage there
     is all hedged ("## Monitoring / Will probably be handled by the platform team's
     dashboards"). The section is the proposal's answer; mentions elsewhere do not overrule it."""
-    own = {si for si, areas in enumerate(doc.sections) if area in areas}
+    own = doc.section_of.get(area)
     if not own:
         return False
     hedged = False
@@ -906,7 +900,10 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]
-    return " ".join([risk.title, *risk.signals.reveal, *risk.signals.covered]).lower()
+    """A risk's words, each once: `token_set_ratio` compares sets of words, and is quicker
+    on a short string."""
+    text = " ".join([risk.title, *risk.signals.reveal, *risk.signals.covered]).lower()
+    return " ".join(sorted(set(text.split())))
 
 
 def _kb_words(kb: KnowledgeBase) -> set[str]:

@@ -7,10 +7,13 @@ markdown markup dropped, inflections folded by `stem()`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 from typing import NamedTuple
 
 # --- normalisation --------------------------------------------------------------------------
@@ -239,10 +242,51 @@ def _norm_word(word: str) -> str:
     return unicodedata.normalize("NFKC", word).translate(_CHAR_MAP).lower()
 
 
-def sentences(text: str) -> list[Sentence]:
+class Span(NamedTuple):
+    """A sentence (or list item, or table cell run) of the proposal."""
+
+    start: int
+    end: int
+    heading: str  # the section heading or bold label it falls under, normalised; "" if none
+    question: bool  # ends with a question mark
+
+
+@dataclass
+class Reading:
+    """A proposal read once: its sentences and, in parallel lists, the words in them.
+
+    `clause_of[i]` is (sentence, clause) of word i: clauses split at commas, colons,
+    semicolons, brackets, dashes and "but", "so", "because"... Negation and hedging reach
+    within one. Clause numbers are only ever compared, never counted."""
+
+    sentences: list[Span]
+    words: list[str]  # normalised, not stemmed ("haven't", "on", "call")
+    starts: list[int]  # offsets in the original text
+    ends: list[int]
+    sentence_of: list[int]
+    clause_of: list[tuple[int, int]]
+    first_word: list[int]  # per sentence
+
+
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+
+
+def read(text: str) -> Reading:
     """Split `text` (plain text or markdown) into sentences, each under the heading it
-    belongs to. Headings, horizontal rules and e-mail header lines are not sentences."""
-    out: list[Sentence] = []
+    belongs to, and their words. Headings, horizontal rules and e-mail header lines are not
+    sentences. The whole text is split into words in one pass; no word crosses a sentence."""
+    parts = _WORD_SPLIT.split(text.lower() if text.isascii() else text)
+    pos = list(itertools.accumulate(map(len, parts), initial=0))
+    all_words = parts[1::2] if text.isascii() else list(map(_norm_word, parts[1::2]))
+    all_starts = pos[1::2][: len(all_words)]
+    gaps = parts[0::2]  # gaps[k]: the text before word k
+    punct = {g: bool(_CLAUSE_PUNCT.search(g)) for g in set(gaps)}
+    clauses = list(
+        itertools.accumulate(
+            map(add, map(punct.__getitem__, gaps), map(_CLAUSE_WORDS.__contains__, all_words))
+        )
+    )
+    out = Reading([], [], [], [], [], [], [])
     heading = ""
     for kind, start, end, label in _blocks(text):
         if kind == "heading":
@@ -250,24 +294,48 @@ def sentences(text: str) -> list[Sentence]:
             continue
         block_heading = label or heading
         for s_start, s_end in _split_sentences(text, start, end):
-            toks = tokens(text, s_start, s_end)
-            if not toks:
+            first = bisect_left(all_starts, s_start)
+            last = bisect_left(all_starts, s_end, first)
+            if first == last:
                 continue
             inline = _INLINE_LABEL.match(text, s_start, s_end)
             if inline and s_start > start:  # "... today. **Success criterion**: MAE below 6%."
                 block_heading = normalise(inline.group(1))
-            clause = _clauses(text, toks)
-            out.append(
-                Sentence(
-                    start=s_start,
-                    end=s_end,
-                    heading=block_heading,
-                    tokens=tuple(toks),
-                    clause=clause,
-                    question=text[s_start:s_end].rstrip(" *_\"')").endswith("?"),
-                )
-            )
+            si = len(out.sentences)
+            question = text[s_start:s_end].rstrip(" *_\"')").endswith("?")
+            out.sentences.append(Span(s_start, s_end, block_heading, question))
+            out.first_word.append(len(out.words))
+            out.words += all_words[first:last]
+            out.starts += all_starts[first:last]
+            out.ends += pos[2 * first + 2 : 2 * last + 1 : 2]
+            out.sentence_of += [si] * (last - first)
+            out.clause_of += zip(itertools.repeat(si), clauses[first:last])
     return out
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The sentences of `text` (see `read`), each with its words as tokens."""
+    r = read(text)
+    bounds = [*r.first_word, len(r.words)]
+    return [
+        Sentence(
+            start=s.start,
+            end=s.end,
+            heading=s.heading,
+            tokens=tuple(
+                Token(r.words[i], r.starts[i], r.ends[i], i > a and _joins(text, r, i))
+                for i in range(a, b)
+            ),
+            clause=tuple(c for _, c in r.clause_of[a:b]),
+            question=s.question,
+        )
+        for s, a, b in zip(r.sentences, bounds, bounds[1:], strict=False)
+    ]
+
+
+def _joins(text: str, r: Reading, i: int) -> bool:
+    """Whether word i is joined to the one before by a hyphen or slash ("on-call")."""
+    return r.ends[i - 1] == r.starts[i] - 1 and text[r.starts[i] - 1] in "-/"
 
 
 def _blocks(text: str) -> list[tuple[str, int, int, str]]:
