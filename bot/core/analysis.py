@@ -22,7 +22,8 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import itemgetter
 from typing import Literal
@@ -30,6 +31,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.core.decision import AreaEvidence, DecisionModel, area_features, bundled
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Level, Severity
 from bot.core.language import (
     DETERMINER_NEGATIONS,
@@ -106,6 +108,9 @@ class AreaResult:
     level: Level
     findings: tuple[Finding, ...]
     coverage: tuple[str, ...]  # evidence spans showing the area is addressed
+    # How much concrete coverage was found, as a share of what settles the area (1.0 = just).
+    cover: float = 0.0
+    features: Mapping[str, float] = field(default_factory=dict)  # what the level was decided on
 
 
 @dataclass(frozen=True)
@@ -180,8 +185,13 @@ class Analyzer:
     One Analyzer may serve several threads: `analyse()` only adds to its word caches.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, decisions: DecisionModel | None = None, *, rules_only: bool = False
+    ) -> None:
+        """`decisions` weighs what was found into each area's level (the bundled model by
+        default); `rules_only` keeps the signal rules' own levels."""
         self._kb = kb
+        self._decisions = None if rules_only else (decisions or bundled())
         self._hedge_words, self._hedge_phrases, self._hedge_patterns = _hedge_lexicon()
         self._hedge_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for words in self._hedge_phrases:
@@ -249,8 +259,21 @@ class Analyzer:
 
         said = self._section_statements(doc, matches, hedged_clauses)
         results: dict[str, AreaResult] = {}
+        first_cover: dict[str, int] = {}
         for area in AREA_IDS:
-            results[area] = self._judge(doc, area, per_area.get(area, []), said.get(area, []))
+            results[area], first_cover[area] = self._judge(
+                doc, area, per_area.get(area, []), said.get(area, [])
+            )
+        settled = sum(r.level == "low" for r in results.values())
+        words = len(text.split())
+        for area, r in results.items():
+            evidence = _area_evidence(doc, area, r, per_area.get(area, []))
+            features = area_features(evidence, settled - (r.level == "low"), words)
+            r = results[area] = replace(r, features=features)
+            if self._decisions is not None:
+                flagged = self._decisions.flags(area, features)
+                if flagged != (r.level != "low"):
+                    results[area] = self._overrule(doc, r, first_cover[area])
         findings = sorted(
             (f for r in results.values() for f in r.findings),
             key=lambda f: (
@@ -555,7 +578,9 @@ class Analyzer:
         area: str,
         matches: list[tuple[_Match, str]],
         said: list[tuple[int, Reason]],
-    ) -> AreaResult:
+    ) -> tuple[AreaResult, int]:
+        """The area's level by the signal rules, its findings and coverage; and the sentence
+        of its first piece of coverage (-1 if none)."""
         findings: list[Finding] = []
         for si, reason in said:
             text, start, end = self._evidence(doc, si)
@@ -616,7 +641,8 @@ class Analyzer:
             si: 1.0 if not doc.sections[si] or area in doc.sections[si] else _OFF_SECTION_WEIGHT
             for si, _, _, _ in units
         }
-        covered = sum(weight[si] * strength for si, _, _, strength in units) >= needed
+        found = sum(weight[si] * strength for si, _, _, strength in units)
+        covered = found >= needed
         if covered and _section_only_hedges(doc, area, matches):
             covered = False  # "## Monitoring / Will probably be handled by platform."
         if not covered:
@@ -639,7 +665,24 @@ class Analyzer:
             else:
                 findings.append(Finding(area, None, "medium", "medium", "silent", "", -1, -1))
         findings.sort(key=lambda f: (-_LEVEL_RANK[f.level], -_SEVERITY_RANK[f.severity], f.start))
-        return AreaResult(area, level, tuple(findings), coverage)
+        first = units[0][0] if units else -1
+        return AreaResult(area, level, tuple(findings), coverage, found / needed), first
+
+    def _overrule(self, doc: _Doc, r: AreaResult, first_cover: int) -> AreaResult:
+        """The area as the decision model weighs it, where that differs from the rule's level.
+        Settled: its findings stay, as notes (level "low"). Not settled although the rule saw
+        enough coverage: it is vague (medium), quoting the first coverage."""
+        if r.level != "low":
+            notes = tuple(
+                replace(f, level="low") for f in r.findings if f.reason not in ("silent", "vague")
+            )
+            return replace(r, level="low", findings=notes)
+        if first_cover >= 0:
+            text, start, end = self._evidence(doc, first_cover)
+        else:
+            text, start, end = "", -1, -1
+        vague = Finding(r.area, None, "medium", "medium", "vague", text, start, end)
+        return replace(r, level="medium", findings=(vague, *r.findings))
 
     def _finding(self, doc: _Doc, m: _Match, level: Level, reason: Reason) -> Finding:
         text, start, end = self._evidence(doc, m.sentence)
@@ -897,6 +940,27 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         if old is None or _LEVEL_RANK[f.level] > _LEVEL_RANK[old.level]:
             best[key] = f
     return list(best.values())
+
+
+def _area_evidence(
+    doc: _Doc, area: str, r: AreaResult, matches: list[tuple[_Match, str]]
+) -> AreaEvidence:
+    """What the rules found for an area, for the decision model."""
+    kinds = [(m.phrase.kind, how) for m, how in matches]
+    return AreaEvidence(
+        rule_level=r.level,
+        reasons=tuple(f.reason for f in r.findings),
+        severe=sum(f.level == "high" and f.severity == "high" for f in r.findings),
+        cover=r.cover,
+        cover_sentences=len(r.coverage),
+        sentences=len({m.sentence for m, _ in matches}),
+        reveals=sum(k == "reveal" for k, _ in kinds),
+        covers=sum(k == "covered" for k, _ in kinds),
+        plain_covers=kinds.count(("covered", "plain")),
+        negated_covers=kinds.count(("covered", "negated")),
+        hedged_matches=sum(how == "hedged" for _, how in kinds),
+        own_section=area in doc.section_of,
+    )
 
 
 def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]

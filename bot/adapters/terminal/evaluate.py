@@ -38,13 +38,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--exclude", metavar="GLOB", action="append", help="leave out matching proposals"
     )
+    p.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="score the signal rules' own levels, without the decision model that weighs them",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     base = Path(args.dir)
     cases = _cases(base, args.only, args.exclude)
-    analyzer = Analyzer(load_default(args.knowledge))
+    analyzer = Analyzer(load_default(args.knowledge), rules_only=args.rules_only)
     decisions = []
     for case in cases:
         path = base / case.file

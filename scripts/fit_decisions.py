@@ -1,0 +1,102 @@
+"""Fit the decision model (`bot/core/decisions.json`) on labelled proposals.
+
+Each directory holds a `labels.yaml` and the proposals it names, laid out as in
+`shared/eval/`. Every (proposal, area) pair is one sample: what the signal rules found for
+the area, and whether the reviewer flagged it.
+
+    python scripts/fit_decisions.py                 # fit on the default sets, write the file
+    python scripts/fit_decisions.py --check         # leave each set out in turn and score it
+    python scripts/fit_decisions.py DIR [DIR ...]   # other sets
+
+`--check` fits on all sets but one and scores the one left out, with the rules alone and with
+the model: the honest estimate of what the model does on proposals it has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.core.analysis import Analyzer  # noqa: E402
+from bot.core.decision import DecisionModel, fit  # noqa: E402
+from bot.core.evaluation import Decision, label_of, parse_labels, score  # noqa: E402
+from bot.core.knowledge import load_default  # noqa: E402
+
+DEFAULT_SETS = [
+    ROOT.parent / "shared" / "eval" / "dev",
+    ROOT / "tests" / "proposals",
+    *sorted((ROOT / "tests" / "blind").glob("batch-*")),
+]
+OUT = ROOT / "bot" / "core" / "decisions.json"
+
+Sample = tuple[str, dict[str, float], bool]
+
+
+def samples(directory: Path, analyzer: Analyzer) -> list[tuple[str, dict[str, float], str]]:
+    """(area, features, label) for every labelled pair in `directory`."""
+    cases = parse_labels(yaml.safe_load((directory / "labels.yaml").read_text(encoding="utf-8")))
+    out = []
+    for case in cases:
+        analysis = analyzer.analyse((directory / case.file).read_text(encoding="utf-8"))
+        for area, label in case.labels.items():
+            out.append((area, dict(analysis.areas[area].features), label))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", type=Path, help="labelled sets (default: all ours)")
+    parser.add_argument("--check", action="store_true", help="leave-one-set-out scores only")
+    parser.add_argument("--l2", type=float, default=1.0, help="weight penalty (default 1.0)")
+    args = parser.parse_args()
+    dirs = args.dirs or [d for d in DEFAULT_SETS if (d / "labels.yaml").is_file()]
+    analyzer = Analyzer(load_default(), rules_only=True)
+    data = {}
+    for d in dirs:
+        print(f"reading {d.name} ...", file=sys.stderr)
+        data[d] = samples(d, analyzer)
+
+    def fitted(on: list[Path]) -> DecisionModel:
+        rows: list[Sample] = [(a, f, label == "risk") for d in on for a, f, label in data[d]]
+        return fit(rows, l2=args.l2, about=", ".join(_name(d) for d in on))
+
+    if args.check:
+        print(f"{'left out':28s} {'pairs':>5s} {'rules':>6s} {'model':>6s}")
+        for held in dirs:
+            model = fitted([d for d in dirs if d != held])
+            rules, weighed = [], []
+            for area, features, label in data[held]:
+                rule = "risk" if features["rule_high"] or features["rule_medium"] else "ok"
+                rules.append(_decision(area, label, rule))
+                weighed.append(_decision(area, label, label_of(_level(model, area, features))))
+            print(
+                f"{_name(held):28s} {len(rules):5d} "
+                f"{score(rules).macro_f1:6.3f} {score(weighed).macro_f1:6.3f}"
+            )
+        return 0
+    model = fitted(dirs)
+    OUT.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)} (fitted on {model.about})")
+    return 0
+
+
+def _level(model: DecisionModel, area: str, features: dict[str, float]) -> str:
+    return "medium" if model.flags(area, features) else "low"
+
+
+def _decision(area: str, expected: str, got: str) -> Decision:
+    return Decision("", area, expected, got, got, "")
+
+
+def _name(d: Path) -> str:
+    return f"{d.parent.name}/{d.name}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
