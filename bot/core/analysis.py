@@ -62,7 +62,7 @@ from bot.core.patterns import (
     required_literals,
     searcher,
 )
-from bot.core.text import Span, match_text, normalise, read, stem, tokens
+from bot.core.text import Span, match_text, normalise, read, stem, tokens, word_set
 
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
@@ -525,6 +525,8 @@ class Analyzer:
             ):
                 cues += 1
         if cues:
+            if _need_follows(doc, m):
+                return False  # "no real-time needed": what is negated is the need, not the thing
             # "never used for training without opt-in": two negations cancel out.
             return cues % 2 == 1
         end = len(doc.words)
@@ -845,6 +847,23 @@ def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     return False
 
 
+_NEED_WORDS = word_set("needed required necessary")
+_COPULAS = word_set("is are be was were been")
+
+
+def _need_follows(doc: _Doc, m: _Match) -> bool:
+    """Whether the phrase is followed, in its clause, by "needed" or "required" ("no GPU is
+    needed"): a negation then says the thing is not required, not that it is missing."""
+    for i in range(m.last + 1, min(len(doc.raw), m.last + 4)):
+        if doc.clause_of[i] != doc.clause_of[m.last]:
+            return False
+        if doc.raw[i] in _NEED_WORDS:
+            return True
+        if doc.raw[i] not in _COPULAS:
+            return False
+    return False
+
+
 def _is_negation(doc: _Doc, i: int) -> bool:
     """Whether token i negates what follows it: "no", "nobody", "haven't", "yet to"...
     but not "not an issue", "no worse than", "whether or not"."""
@@ -960,6 +979,7 @@ def _area_evidence(
         negated_covers=kinds.count(("covered", "negated")),
         hedged_matches=sum(how == "hedged" for _, how in kinds),
         own_section=area in doc.section_of,
+        section_hedged=_section_only_hedges(doc, area, matches),
     )
 
 
