@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -54,6 +55,9 @@ def main() -> int:
     parser.add_argument("dirs", nargs="*", type=Path, help="labelled sets (default: all ours)")
     parser.add_argument("--check", action="store_true", help="leave-one-set-out scores only")
     parser.add_argument("--l2", type=float, default=1.0, help="weight penalty (default 1.0)")
+    parser.add_argument(
+        "--threshold", type=float, default=0.5, help="probability that flags an area (0.5)"
+    )
     args = parser.parse_args()
     dirs = args.dirs or [d for d in DEFAULT_SETS if (d / "labels.yaml").is_file()]
     analyzer = Analyzer(load_default(), rules_only=True)
@@ -64,7 +68,8 @@ def main() -> int:
 
     def fitted(on: list[Path]) -> DecisionModel:
         rows: list[Sample] = [(a, f, label == "risk") for d in on for a, f, label in data[d]]
-        return fit(rows, l2=args.l2, about=", ".join(_name(d) for d in on))
+        model = fit(rows, l2=args.l2, about=", ".join(_name(d) for d in on))
+        return replace(model, threshold=args.threshold)
 
     if args.check:
         print(f"{'left out':28s} {'pairs':>5s} {'rules':>6s} {'model':>6s}")

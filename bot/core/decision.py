@@ -40,6 +40,7 @@ FEATURES: tuple[str, ...] = (
     "negated_covers",  # ... of them negated
     "hedged_matches",  # matches in a hedged clause
     "own_section",  # the proposal has a section or label for the area
+    "section_hedged",  # ... and what it says there is all hedged ("probably handled by ...")
     "others_settled",  # share of the other eight areas the rule settles
     "length",  # log of the proposal's length in words
 )
@@ -61,6 +62,7 @@ class AreaEvidence:
     negated_covers: int
     hedged_matches: int
     own_section: bool
+    section_hedged: bool
 
 
 def area_features(evidence: AreaEvidence, others_settled: int, words: int) -> dict[str, float]:
@@ -84,6 +86,7 @@ def area_features(evidence: AreaEvidence, others_settled: int, words: int) -> di
         "negated_covers": min(evidence.negated_covers, 3),
         "hedged_matches": min(evidence.hedged_matches, 3),
         "own_section": float(evidence.own_section),
+        "section_hedged": float(evidence.section_hedged),
         "others_settled": others_settled / (len(AREA_IDS) - 1),
         "length": math.log(max(words, 20)) / 7,
     }
@@ -106,6 +109,10 @@ class DecisionModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def flags(self, area: str, features: Mapping[str, float]) -> bool:
+        """Whether the area is at risk. A section that answers only with a hedge ("will
+        probably be handled by platform") always is, however the rest reads."""
+        if features.get("section_hedged"):
+            return True
         return self.risk(area, features) >= self.threshold
 
     def to_json(self) -> str:
