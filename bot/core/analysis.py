@@ -22,7 +22,7 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import itemgetter
@@ -213,7 +213,8 @@ class Analyzer:
         for p in self._word_phrases:
             self._by_first_word[p.words[0]].append(p)
         self._vocab = frozenset(w for p in self._word_phrases for w in p.words)
-        self._known = self._vocab | frozenset(_kb_words(kb))
+        kb_words = _kb_words(kb)
+        self._known = self._vocab | frozenset(map(stem, kb_words))
         by_initial: dict[str, list[str]] = defaultdict(list)
         for w in sorted(self._vocab):
             if len(w) >= 5 and w.isalpha():
@@ -224,6 +225,11 @@ class Analyzer:
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
         self._closest: dict[tuple[str, str], str | None] = {}  # (area, text) -> risk
+        # The knowledge base's own words are read now, once: proposals are full of them.
+        words = sorted(kb_words)
+        self._learn(words)
+        self._anchors.learn(words)
+        self._learnt = (dict(self._forms), dict(self._spelling))
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -305,10 +311,7 @@ class Analyzer:
         raw = doc.raw
         forms = self._forms
         distinct = dict.fromkeys(raw)
-        for w in distinct:  # each new word once, in order
-            if w not in forms:
-                st = stem(w)
-                forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+        self._learn(distinct)
         pairs = list(map(forms.__getitem__, raw))
         doc.stems = list(map(itemgetter(0), pairs))
         doc.words = list(map(itemgetter(1), pairs))
@@ -324,10 +327,18 @@ class Analyzer:
         doc.quoted = quoted
         return doc
 
+    def _learn(self, words: Iterable[str]) -> None:
+        """Stem each new word and map it to the knowledge base's spelling, once."""
+        forms = self._forms
+        for w in words:
+            if w not in forms:
+                st = stem(w)
+                forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+
     def forget_words(self) -> None:
-        """Drop what was learnt about words between proposals (for measuring a cold start)."""
-        self._spelling = {}
-        self._forms = {}
+        """Drop what was learnt about words between proposals, back to the state of a newly
+        built Analyzer (for measuring a cold start)."""
+        self._forms, self._spelling = dict(self._learnt[0]), dict(self._learnt[1])
         self._closest = {}
         self._anchors.forget()
 
@@ -991,15 +1002,18 @@ def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]
 
 
 def _kb_words(kb: KnowledgeBase) -> set[str]:
-    """Every word the knowledge base uses anywhere: such words are never typos."""
+    """Every word the knowledge base uses anywhere (signals, titles, questions...), as
+    written: such words are never typos, and proposals are full of them."""
     texts: list[str] = []
     for a in kb.areas.values():
         texts += [a.title, a.question, a.ok_when, a.risk_when]
+        texts += a.signals.reveal + a.signals.covered
     for r in kb.risks.values():
         texts += [r.title, r.description] + [m.action for m in r.mitigations]
+        texts += r.signals.reveal + r.signals.covered
     for q in kb.questions.values():
         texts += [q.text, q.why] + [o.label for o in q.options]
-    return {stem(t.text) for text in texts for t in tokens(text)}
+    return {t.text for text in texts if not text.startswith("re:") for t in tokens(text)}
 
 
 def analysis_to_dict(analysis: Analysis, kb: KnowledgeBase) -> dict:

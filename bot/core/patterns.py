@@ -52,8 +52,9 @@ def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
         return ()
     usable = [o for o in options if all(a.text for a in o)]
     usable.sort(key=_score, reverse=True)
-    # Every further set narrows the sentences down: each is looked up in the words, cheaply.
-    extra = usable[1:]
+    # Further sets narrow the sentences down when looked up in the words, cheaply; a set
+    # with a symbol or a short piece ("in ", "s ") would be a search of the text.
+    extra = [o for o in usable[1:] if all(a.digit or _as_word(a).text.isalnum() for a in o)]
     return tuple(tuple(sorted(o)) for o in (usable[:1] + extra)[:_MAX_SETS])
 
 
@@ -298,10 +299,19 @@ class AnchorIndex:
         self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^")
         self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))")
         self._words: dict[str, list[int]] = {}
+        self._learnt: dict[str, list[int]] = {}
+
+    def learn(self, words: Iterable[str]) -> None:
+        """Read these words now and keep them, also through `forget()`: the words of the
+        knowledge base itself, which proposals are full of."""
+        new = [w for w in dict.fromkeys(words) if w not in self._words]
+        if new:
+            self._words.update(zip(new, self._read(new), strict=True))
+        self._learnt = dict(self._words)
 
     def forget(self) -> None:
-        """Drop what was learnt about words (for measuring a cold start)."""
-        self._words = {}
+        """Drop what was learnt about words since `learn()` (for measuring a cold start)."""
+        self._words = dict(self._learnt)
 
     def sentences(
         self, words: Iterable[tuple[str, int]], text: str, sentence_starts: list[int]
