@@ -89,7 +89,7 @@ def analyzer() -> Analyzer:
         questions={},
         sources={"book": Source(id="book", title="A Book")},
     )
-    return Analyzer(kb)
+    return Analyzer(kb, rules_only=True)  # the mechanisms, not the fitted decision model
 
 
 def level(analyzer: Analyzer, text: str, area: str) -> str:
@@ -183,6 +183,30 @@ def test_no_and_not_read_alike(analyzer: Analyzer) -> None:
 def test_a_negated_problem_is_not_a_negation_of_coverage(analyzer: Analyzer) -> None:
     text = "No problem fitting the latency budget, since it runs as a nightly batch."
     assert level(analyzer, text, "feasibility") == "low"
+
+
+def test_a_negated_need_relaxes_a_requirement_and_leaves_nothing_missing(
+    analyzer: Analyzer,
+) -> None:
+    for text in (
+        "We don't need a latency budget: it runs as a nightly batch.",
+        "It runs as a nightly batch; no latency budget is needed.",
+        "It runs as a nightly batch, with no latency budget constraint.",
+    ):
+        assert level(analyzer, text, "feasibility") == "low", text
+    assert level(analyzer, "There is no latency budget.", "feasibility") == "high"
+
+
+def test_a_hyphenated_no_is_part_of_a_noun(analyzer: Analyzer) -> None:
+    text = "The no-show forecast is owned by the revenue team, who carry it on-call."
+    assert level(analyzer, text, "deployment") == "low"
+    assert level(analyzer, "No-one owns the service.", "deployment") == "high"
+
+
+def test_nothing_beyond_something_says_the_something_is_there(analyzer: Analyzer) -> None:
+    text = "No plan beyond the drift alerts, the dashboard and a monthly retrain."
+    assert level(analyzer, text, "monitoring") == "low"
+    assert level(analyzer, "No drift alerts and no dashboard.", "monitoring") == "high"
 
 
 def test_coverage_under_another_areas_heading_counts_half(analyzer: Analyzer) -> None:

@@ -42,6 +42,7 @@ from bot.core.language import (
     HEDGE_WORDS,
     JOINERS,
     LIGHT_NOUNS,
+    NEGATION_EXCEPTIONS,
     NEGATIONS,
     NEUTRAL_SKIP,
     NEUTRALISERS,
@@ -804,7 +805,7 @@ def _scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     content = False
     for i in range(cue + 1, target + 1):
         w = doc.raw[i]
-        if content and w in PREPOSITIONS:
+        if (content and w in PREPOSITIONS) or w in NEGATION_EXCEPTIONS:
             return True
         # "no plans for an impact assessment": a light noun hands the negation on.
         content = content or (w not in STOPWORDS and w not in LIGHT_NOUNS)
@@ -858,13 +859,14 @@ def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     return False
 
 
-_NEED_WORDS = word_set("needed required necessary")
+_NEED_WORDS = word_set("needed required necessary constraint constraints requirement requirements")
 _COPULAS = word_set("is are be was were been")
 
 
 def _need_follows(doc: _Doc, m: _Match) -> bool:
-    """Whether the phrase is followed, in its clause, by "needed" or "required" ("no GPU is
-    needed"): a negation then says the thing is not required, not that it is missing."""
+    """Whether the phrase is followed, in its clause, by "needed", "required" or "constraint"
+    ("no GPU is needed", "no real-time constraint"): a negation then says the thing is not
+    required, not that it is missing."""
     for i in range(m.last + 1, min(len(doc.raw), m.last + 4)):
         if doc.clause_of[i] != doc.clause_of[m.last]:
             return False
@@ -887,6 +889,13 @@ def _is_negation(doc: _Doc, i: int) -> bool:
     after = doc.starts[i] + len(raw)
     if doc.text[after : after + 1] in (".", "!"):
         return False  # "Is it hard? No. It is a well-understood problem": an answer, complete
+    if (
+        raw == "no"
+        and doc.text[after : after + 1] == "-"
+        and i + 1 < len(doc.raw)
+        and doc.raw[i + 1] != "one"
+    ):
+        return False  # "no-show models", "a no-go zone": one noun; but "no-one" is nobody
     j = i + 1
     while j < len(doc.raw) and doc.raw[j] in NEUTRAL_SKIP and j < i + 3:
         j += 1

@@ -52,17 +52,21 @@ NEGATIONS = word_set(
     "unassigned dont wont cant isnt arent wasnt werent hasnt havent hadnt doesnt "
     "didnt couldnt wouldnt shouldnt"
 )
-# After a negation, these words mean the negated thing was a problem: "not an issue",
-# "no worse than", "without hurting", "not only".
+# After a negation, these words mean what is negated is a problem or a need, not a piece of
+# the project: "not an issue", "no worse than", "without hurting", "not only", "we don't
+# need it perfect", "no need for real-time".
 NEUTRALISERS = frozenset(
     stem(w)
     for w in word_set(
         "issue issues problem problems concern concerns blocker blockers bottleneck risk doubt "
         "worse better more less fewer higher lower later earlier sooner drop increase decrease "
         "exceed change surprise only just hurting reducing affecting losing impacting harm "
-        "matter matters longer-term"
+        "matter matters longer-term need needs require requires"
     )
 )
+# Words after which a determiner's negation no longer reaches: "no plan beyond the monthly
+# review" says there IS a monthly review.
+NEGATION_EXCEPTIONS = word_set("beyond besides except")
 DETERMINER_NEGATIONS = word_set("no without lack lacks lacking")
 # Nouns that hand a determiner's negation on to what follows them: "no plans for a review",
 # "no budget for monitoring" negate the review and the monitoring.
