@@ -3,9 +3,10 @@
 The proposals are built from the labelled proposals in tests/proposals (paragraphs in a
 shuffled order, repeated until the length is reached), so the text has the density of
 signals real proposals have. Each size is analysed REPEAT times in-process by one Analyzer;
-"cold" clears the word caches (stems, spelling corrections) before every run, "warm" keeps
-them, as a long-running bot would. Loading and validating the knowledge base, and building
-the Analyzer, are timed separately.
+"cold" puts the word caches (stems, spelling corrections, regex anchors) back to the state of
+a newly built Analyzer before every run, which knows only the knowledge base's own words;
+"warm" keeps them, as a long-running bot would. Both include the decision model. Loading and
+validating the knowledge base, and building the Analyzer, are timed separately.
 
     python benchmarks/bench_analysis.py
     python benchmarks/bench_analysis.py --sizes 1000 5000 20000 --repeat 15

@@ -54,7 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", type=Path, help="labelled sets (default: all ours)")
     parser.add_argument("--check", action="store_true", help="leave-one-set-out scores only")
-    parser.add_argument("--l2", type=float, default=1.0, help="weight penalty (default 1.0)")
+    parser.add_argument("--l2", type=float, default=3.0, help="weight penalty (default 3.0)")
     parser.add_argument(
         "--threshold", type=float, default=0.5, help="probability that flags an area (0.5)"
     )

@@ -47,6 +47,7 @@ from bot.core.language import (
     NEUTRAL_SKIP,
     NEUTRALISERS,
     NOUN_HEDGES,
+    PEOPLE,
     POST_NEGATIONS,
     PREPOSITIONS,
     RELATIVES,
@@ -1000,7 +1001,13 @@ def _area_evidence(
         hedged_matches=sum(how == "hedged" for _, how in kinds),
         own_section=area in doc.section_of,
         section_hedged=_section_only_hedges(doc, area, matches),
+        people=_people_sentences(doc) if area == "ethics" else 0,
     )
+
+
+def _people_sentences(doc: _Doc) -> int:
+    """How many sentences name people (customers, patients, applicants...)."""
+    return len({doc.sent_of[i] for i, w in enumerate(doc.raw) if w in PEOPLE})
 
 
 def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]

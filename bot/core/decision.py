@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "own_section",  # the proposal has a section or label for the area
     "section_hedged",  # ... and what it says there is all hedged ("probably handled by ...")
     "others_settled",  # share of the other eight areas the rule settles
+    "people",  # for ethics only: sentences naming people the outputs can land on
     "length",  # log of the proposal's length in words
 )
 
@@ -63,6 +64,7 @@ class AreaEvidence:
     hedged_matches: int
     own_section: bool
     section_hedged: bool
+    people: int = 0  # sentences naming people (counted for ethics only)
 
 
 def area_features(evidence: AreaEvidence, others_settled: int, words: int) -> dict[str, float]:
@@ -88,6 +90,7 @@ def area_features(evidence: AreaEvidence, others_settled: int, words: int) -> di
         "own_section": float(evidence.own_section),
         "section_hedged": float(evidence.section_hedged),
         "others_settled": others_settled / (len(AREA_IDS) - 1),
+        "people": min(evidence.people, 10) / 5,
         "length": math.log(max(words, 20)) / 7,
     }
 
@@ -106,7 +109,7 @@ class DecisionModel:
         """The probability that a careful reviewer flags the area."""
         z = self.bias + self.area_bias.get(area, 0.0)
         z += sum(self.weights.get(name, 0.0) * value for name, value in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _sigmoid(z)
 
     def flags(self, area: str, features: Mapping[str, float]) -> bool:
         """Whether the area is at risk. A section that answers only with a hedge ("will
@@ -151,14 +154,12 @@ def bundled() -> DecisionModel:
 def fit(
     samples: Iterable[tuple[str, Mapping[str, float], bool]],
     *,
-    l2: float = 1.0,
-    epochs: int = 300,
-    rate: float = 0.1,
+    l2: float = 3.0,
     about: str = "",
 ) -> DecisionModel:
-    """Fit the model on (area, features, flagged by the reviewer) samples: full-batch
-    gradient descent on the logistic loss, with an L2 penalty on every weight but the bias.
-    Deterministic: the same samples give the same weights."""
+    """Fit the model on (area, features, flagged by the reviewer) samples: logistic regression
+    with an L2 penalty on every weight but the bias, solved by Newton's method (iteratively
+    reweighted least squares). Deterministic: the same samples give the same weights."""
     names = ["bias", *(f"area:{a}" for a in AREA_IDS), *FEATURES]
     rows: list[list[float]] = []
     targets: list[float] = []
@@ -167,19 +168,24 @@ def fit(
         targets.append(1.0 if flagged else 0.0)
     if not rows:
         raise ValueError("no labelled samples to fit on")
-    n = len(rows)
-    w = [0.0] * len(names)
-    for _ in range(epochs):
-        grad = [0.0] * len(w)
+    k = len(names)
+    w = [0.0] * k
+    for _ in range(_MAX_NEWTON_STEPS):
+        grad = [l2 * w[j] if j else 0.0 for j in range(k)]
+        hess = [[l2 if i == j and i else 0.0 for j in range(k)] for i in range(k)]
         for row, y in zip(rows, targets, strict=True):
-            z = sum(wi * xi for wi, xi in zip(w, row, strict=True))
-            d = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - y
-            for j, xi in enumerate(row):
-                if xi:
-                    grad[j] += d * xi
-        for j in range(len(w)):
-            penalty = l2 * w[j] if j else 0.0
-            w[j] -= rate * (grad[j] + penalty) / n
+            p = _sigmoid(sum(wi * xi for wi, xi in zip(w, row, strict=True)))
+            d, c = p - y, p * (1.0 - p)
+            nonzero = [(j, xi) for j, xi in enumerate(row) if xi]
+            for i, xi in nonzero:
+                grad[i] += d * xi
+                hi = hess[i]
+                for j, xj in nonzero:
+                    hi[j] += c * xi * xj
+        step = _solve(hess, grad)
+        w = [wi - si for wi, si in zip(w, step, strict=True)]
+        if max(abs(si) for si in step) < 1e-7:
+            break
     by_name = dict(zip(names, w, strict=True))
     return DecisionModel(
         bias=by_name["bias"],
@@ -187,3 +193,33 @@ def fit(
         weights={f: by_name[f] for f in FEATURES},
         about=about,
     )
+
+
+_MAX_NEWTON_STEPS = 50
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """x with matrix @ x = vector: Gaussian elimination with partial pivoting (the matrix is
+    small and, with the penalty, positive definite)."""
+    n = len(vector)
+    a = [[*row, v] for row, v in zip(matrix, vector, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        if abs(a[col][col]) < 1e-12:
+            continue  # a feature that never varies: its weight stays where it is
+        for r in range(col + 1, n):
+            f = a[r][col] / a[col][col]
+            if f:
+                for c in range(col, n + 1):
+                    a[r][c] -= f * a[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        if abs(a[r][r]) < 1e-12:
+            continue
+        x[r] = (a[r][n] - sum(a[r][c] * x[c] for c in range(r + 1, n))) / a[r][r]
+    return x

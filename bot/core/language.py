@@ -206,3 +206,16 @@ JOINERS = word_set("and or nor then while whereas")
 # "no", "not" and "never" are one word to the matcher: "no decisions about people" is also
 # "not decisions about people".
 SAME_AS_NO = frozenset({"no", "not", "never"})
+
+# People a model's outputs can land on: a proposal that never names any is less likely to
+# decide anything about a person (one of the facts the ethics decision weighs).
+PEOPLE = word_set(
+    "customer customers user users patient patients employee employees staff applicant "
+    "applicants candidate candidates student students pupil pupils member members citizen "
+    "citizens resident residents tenant tenants driver drivers worker workers player players "
+    "child children people person persons individual individuals guest guests passenger "
+    "passengers borrower borrowers claimant claimants donor donors visitor visitors subscriber "
+    "subscribers client clients shopper shoppers buyer buyers seller sellers personal pii gdpr "
+    "face faces biometric biometrics household households consumer consumers hire hires "
+    "agent agents nurse nurses doctor doctors clinician clinicians officer officers"
+)
