@@ -861,7 +861,6 @@ def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
 
 
 _NEED_WORDS = word_set("needed required necessary constraint constraints requirement requirements")
-_COPULAS = word_set("is are be was were been")
 
 
 def _need_follows(doc: _Doc, m: _Match) -> bool:
@@ -873,8 +872,6 @@ def _need_follows(doc: _Doc, m: _Match) -> bool:
             return False
         if doc.raw[i] in _NEED_WORDS:
             return True
-        if doc.raw[i] not in _COPULAS:
-            return False
     return False
 
 
