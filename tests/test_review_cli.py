@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.terminal.cli import main
-from bot.adapters.terminal.review import MAX_BYTES
-from bot.core.knowledge import AREA_IDS
+from bot.adapters.terminal.review import MAX_BYTES, to_markdown
+from bot.core.knowledge import AREA_IDS, load_default
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
@@ -170,3 +170,24 @@ def test_oversized_standard_input_is_refused() -> None:
     )
     assert proc.returncode == 1
     assert b"larger than" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_a_finding_in_a_settled_area_reads_as_a_note() -> None:
+    kb = load_default()
+    finding = {
+        "risk": "data.small-sample",
+        "area": "data",
+        "severity": "high",
+        "level": "low",
+        "reason": "stated",
+        "evidence": "We'll test on the most recent 6 months only.",
+        "title": kb.risks["data.small-sample"].title,
+        "mitigation": "Plot a learning curve.",
+        "source": "",
+    }
+    areas = {a: {"level": "medium", "coverage": []} for a in AREA_IDS}
+    areas["data"] = {"level": "low", "coverage": ["Five years of claims.", "Labels from audits."]}
+    md = to_markdown({"areas": areas, "findings": [finding]}, kb, "p.md")
+    row = next(line for line in md.splitlines() if line.startswith("| Data "))
+    assert "low" in row and "addressed (2 passages); worth a look: " in row
+    assert "the area reads as covered overall" in md

@@ -125,14 +125,17 @@ def _area_rows(report: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str
     for area, info in report["areas"].items():
         title = kb.areas[area].title if area in kb.areas else area
         found = by_area.get(area, [])
+        n = len(info["coverage"])
+        addressed = f"addressed ({n} passage{'s' if n != 1 else ''})"
         if found:
             top = found[0]
             note = top["title"] if top["risk"] else _REASON[top["reason"]]
             if len(found) > 1:
                 note += f" (+{len(found) - 1} more)"
+            if info["level"] == "low":  # settled on the whole; what was found is a note
+                note = f"{addressed}; worth a look: {note}"
         else:
-            n = len(info["coverage"])
-            note = f"addressed ({n} passage{'s' if n != 1 else ''})"
+            note = addressed
         rows.append((area, title, info["level"], note))
     return rows
 
@@ -159,7 +162,7 @@ def print_text(report: dict[str, Any], kb: KnowledgeBase, name: str) -> None:
         console.print("\n" + head)
         if f["evidence"]:
             console.print(f'  [italic]"{escape(_one_line(f["evidence"]))}"[/italic]')
-            console.print(f"  [dim]{_REASON[f['reason']]}[/dim]")
+            console.print(f"  [dim]{_reason(f)}[/dim]")
         if f["mitigation"]:
             console.print(f"  Do: {escape(_one_line(f['mitigation']))}")
         if f["source"]:
@@ -186,13 +189,20 @@ def to_markdown(report: dict[str, Any], kb: KnowledgeBase, name: str) -> str:
         if f["evidence"]:
             lines.append(f"> {_md(_one_line(f['evidence']))}")
             lines.append("")
-            lines.append(f"_{_REASON[f['reason']]}_")
+            lines.append(f"_{_reason(f)}_")
             lines.append("")
         if f["mitigation"]:
             lines.append(f"- **Do:** {_md(_one_line(f['mitigation']))}")
         if f["source"]:
             lines.append(f"- **Source:** {_md(f['source'])}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _reason(finding: dict[str, Any]) -> str:
+    why = _REASON[finding["reason"]]
+    if finding["level"] == "low":
+        return f"{why}; the area reads as covered overall, so this is a note"
+    return why
 
 
 def _one_line(text: str) -> str:
