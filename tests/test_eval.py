@@ -183,7 +183,14 @@ def test_quality_floor_on_the_shared_dev_set(capsys: pytest.CaptureFixture[str])
 BLIND = Path(__file__).resolve().parent / "blind"
 # Each batch was scored once while blind (tests/blind/README.md); a floor a little under
 # today's figure guards against sliding back on wording nobody tuned for.
-BLIND_FLOORS = {"batch-2": 0.79, "batch-3": 0.85, "batch-4": 0.85, "batch-5": 0.84, "batch-6": 0.85}
+BLIND_FLOORS = {
+    "batch-2": 0.79,
+    "batch-3": 0.85,
+    "batch-4": 0.85,
+    "batch-5": 0.85,
+    "batch-6": 0.85,
+    "batch-7": 0.82,
+}
 
 
 @pytest.mark.parametrize("batch", sorted(BLIND_FLOORS))
