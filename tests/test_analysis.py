@@ -327,9 +327,13 @@ def test_this_kind_of_names_a_kind_and_hedges_nothing(analyzer: Analyzer) -> Non
 
 
 @pytest.fixture(scope="module")
-def bundled() -> tuple[Analyzer, object]:
-    kb = load_default()
-    return Analyzer(kb), kb
+def kb() -> KnowledgeBase:
+    return load_default()
+
+
+@pytest.fixture(scope="module")
+def bundled(kb: KnowledgeBase) -> Analyzer:
+    return Analyzer(kb)
 
 
 PROPOSAL = """\
@@ -348,11 +352,10 @@ Business documents only; no decisions about people, and clerks confirm every fie
 """
 
 
-def test_evidence_spans_point_into_the_original_text(bundled: tuple[Analyzer, object]) -> None:
-    analyzer, _ = bundled
+def test_evidence_spans_point_into_the_original_text(bundled: Analyzer) -> None:
     texts = [PROPOSAL] + [p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.md"))]
     for text in texts:
-        result = analyzer.analyse(text)
+        result = bundled.analyse(text)
         for f in result.findings:
             if f.reason == "silent":
                 assert (f.start, f.end, f.evidence) == (-1, -1, "")
@@ -362,10 +365,9 @@ def test_evidence_spans_point_into_the_original_text(bundled: tuple[Analyzer, ob
 
 
 def test_the_bundled_knowledge_base_reads_a_mixed_proposal(
-    bundled: tuple[Analyzer, object],
+    bundled: Analyzer,
 ) -> None:
-    analyzer, _ = bundled
-    areas = analyzer.analyse(PROPOSAL).areas
+    areas = bundled.analyse(PROPOSAL).areas
     assert areas["objectives"].level == "low"
     assert areas["deployment"].level == "high"
     assert areas["monitoring"].level in ("medium", "high")
@@ -374,19 +376,17 @@ def test_the_bundled_knowledge_base_reads_a_mixed_proposal(
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="the shared dev set is not here")
-def test_negated_and_hedged_deployment_in_the_dev_set(bundled: tuple[Analyzer, object]) -> None:
-    analyzer, _ = bundled
-    qe = analyzer.analyse((DEV / "05-game-localization-qe.md").read_text(encoding="utf-8"))
+def test_negated_and_hedged_deployment_in_the_dev_set(bundled: Analyzer) -> None:
+    qe = bundled.analyse((DEV / "05-game-localization-qe.md").read_text(encoding="utf-8"))
     assert qe.areas["deployment"].level == "high"
     assert any("No on-call identified." in f.evidence for f in qe.areas["deployment"].findings)
-    dating = analyzer.analyse((DEV / "04-dating-match-ranking.md").read_text(encoding="utf-8"))
+    dating = bundled.analyse((DEV / "04-dating-match-ranking.md").read_text(encoding="utf-8"))
     assert dating.areas["monitoring"].level != "low"
 
 
-def test_the_json_contract(bundled: tuple[Analyzer, object]) -> None:
-    analyzer, kb = bundled
-    result: Analysis = analyzer.analyse(PROPOSAL)
-    out = analysis_to_dict(result, kb)  # type: ignore[arg-type]
+def test_the_json_contract(bundled: Analyzer, kb: KnowledgeBase) -> None:
+    result: Analysis = bundled.analyse(PROPOSAL)
+    out = analysis_to_dict(result, kb)
     assert list(out["areas"]) == list(AREA_IDS)
     assert all(v["level"] in ("high", "medium", "low") for v in out["areas"].values())
     assert out["findings"]
@@ -406,18 +406,17 @@ def test_the_json_contract(bundled: tuple[Analyzer, object]) -> None:
 
 
 def test_one_analyzer_gives_the_same_answers_from_several_threads(
-    bundled: tuple[Analyzer, object],
+    bundled: Analyzer,
 ) -> None:
     import threading
 
-    analyzer, _ = bundled
     texts = [PROPOSAL, PROPOSAL.upper(), PROPOSAL.replace("no one", "the data team")]
-    expected = [{a: r.level for a, r in analyzer.analyse(t).areas.items()} for t in texts]
+    expected = [{a: r.level for a, r in bundled.analyse(t).areas.items()} for t in texts]
     wrong: list[int] = []
 
     def run() -> None:
         for i, t in enumerate(texts * 5):
-            if {a: r.level for a, r in analyzer.analyse(t).areas.items()} != expected[
+            if {a: r.level for a, r in bundled.analyse(t).areas.items()} != expected[
                 i % len(texts)
             ]:
                 wrong.append(i)
@@ -441,11 +440,8 @@ def test_one_analyzer_gives_the_same_answers_from_several_threads(
         "Nothing here rates or tracks individual pickers; it only orders the pick list.",
     ],
 )
-def test_no_decisions_about_people_is_ethics_coverage(
-    bundled: tuple[Analyzer, object], text: str
-) -> None:
-    analyzer, _ = bundled
-    assert analyzer.analyse(text).areas["ethics"].level == "low"
+def test_no_decisions_about_people_is_ethics_coverage(bundled: Analyzer, text: str) -> None:
+    assert level(bundled, text, "ethics") == "low"
 
 
 @pytest.mark.parametrize(
@@ -457,20 +453,18 @@ def test_no_decisions_about_people_is_ethics_coverage(
         "Route optimisation is bread-and-butter stuff, and the WMS vendors ship it.",
     ],
 )
-def test_stated_precedent_settles_feasibility(bundled: tuple[Analyzer, object], text: str) -> None:
-    analyzer, _ = bundled
-    assert analyzer.analyse(text).areas["feasibility"].level == "low"
+def test_stated_precedent_settles_feasibility(bundled: Analyzer, text: str) -> None:
+    assert level(bundled, text, "feasibility") == "low"
 
 
 def test_a_named_host_with_support_and_fallback_settles_deployment(
-    bundled: tuple[Analyzer, object],
+    bundled: Analyzer,
 ) -> None:
-    analyzer, _ = bundled
     text = (
         "Running it: AgriCo, who already run our portal, would host the model under our support"
         " contract. If the model is unavailable, growers keep their calendar as today.\n"
     )
-    assert analyzer.analyse(text).areas["deployment"].level == "low"
+    assert level(bundled, text, "deployment") == "low"
 
 
 @pytest.mark.parametrize(
@@ -481,18 +475,14 @@ def test_a_named_host_with_support_and_fallback_settles_deployment(
         "Sales says it is unacceptable; that disagreement hasn't been resolved.",
     ],
 )
-def test_plain_language_opposition_is_a_stakeholder_problem(
-    bundled: tuple[Analyzer, object], text: str
-) -> None:
-    analyzer, _ = bundled
-    assert analyzer.analyse(text).areas["stakeholders"].level == "high"
+def test_plain_language_opposition_is_a_stakeholder_problem(bundled: Analyzer, text: str) -> None:
+    assert level(bundled, text, "stakeholders") == "high"
 
 
 def test_an_unasked_host_is_a_deployment_hedge_not_a_stakeholder_problem(
-    bundled: tuple[Analyzer, object],
+    bundled: Analyzer,
 ) -> None:
-    analyzer, _ = bundled
-    areas = analyzer.analyse(
+    areas = bundled.analyse(
         "Hosting: the vendor would probably host it; we haven't asked them yet.\n"
     ).areas
     assert areas["stakeholders"].level != "high"
@@ -509,19 +499,17 @@ def test_an_unasked_host_is_a_deployment_hedge_not_a_stakeholder_problem(
     ],
 )
 def test_biased_or_thin_labels_in_plain_words_are_a_data_problem(
-    bundled: tuple[Analyzer, object], text: str
+    bundled: Analyzer, text: str
 ) -> None:
-    analyzer, _ = bundled
-    assert analyzer.analyse(text).areas["data"].level == "high"
+    assert level(bundled, text, "data") == "high"
 
 
 def test_a_bare_no_answers_its_question_and_negates_nothing_after_it(
-    bundled: tuple[Analyzer, object],
+    bundled: Analyzer,
 ) -> None:
-    analyzer, _ = bundled
     text = "**Is it hard?** No. Arrival forecasting is well understood and runs weekly in a minute."
-    assert analyzer.analyse(text).areas["feasibility"].level == "low"
-    assert analyzer.analyse("## Monitoring\nNo.\n").areas["monitoring"].level == "high"
+    assert level(bundled, text, "feasibility") == "low"
+    assert level(bundled, "## Monitoring\nNo.\n", "monitoring") == "high"
 
 
 def test_no_plans_for_a_thing_negates_the_thing(analyzer: Analyzer) -> None:
