@@ -110,8 +110,6 @@ class AreaResult:
     level: Level
     findings: tuple[Finding, ...]
     coverage: tuple[str, ...]  # evidence spans showing the area is addressed
-    # How much concrete coverage was found, as a share of what settles the area (1.0 = just).
-    cover: float = 0.0
     features: Mapping[str, float] = field(default_factory=dict)  # what the level was decided on
 
 
@@ -174,6 +172,15 @@ class _Doc:
     # Plain coverage of every area, per sentence: (first, last) token spans.
     plain_cover: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     section_of: dict[str, set[int]] = field(default_factory=dict)  # area -> its sections' sentences
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """An area as the signal rules leave it."""
+
+    result: AreaResult
+    evidence: AreaEvidence  # what the decision model weighs
+    first_cover: int  # the sentence of the first piece of coverage, -1 if none
 
 
 _SHORT_ANSWER = 5  # words: "Monitoring: not discussed." answers its heading in a few
@@ -266,22 +273,19 @@ class Analyzer:
                 doc.plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
 
         said = self._section_statements(doc, matches, hedged_clauses)
-        results: dict[str, AreaResult] = {}
-        first_cover: dict[str, int] = {}
-        for area in AREA_IDS:
-            results[area], first_cover[area] = self._judge(
-                doc, area, per_area.get(area, []), said.get(area, [])
-            )
-        settled = sum(r.level == "low" for r in results.values())
+        judged = {a: self._judge(doc, a, per_area.get(a, []), said.get(a, [])) for a in AREA_IDS}
+        settled = sum(j.result.level == "low" for j in judged.values())
         words = len(text.split())
-        for area, r in results.items():
-            evidence = _area_evidence(doc, area, r, per_area.get(area, []))
-            features = area_features(evidence, settled - (r.level == "low"), words)
-            r = results[area] = replace(r, features=features)
-            if self._decisions is not None:
-                flagged = self._decisions.flags(area, features)
-                if flagged != (r.level != "low"):
-                    results[area] = self._overrule(doc, r, first_cover[area])
+        results: dict[str, AreaResult] = {}
+        for area, j in judged.items():
+            rule_settled = j.result.level == "low"
+            features = area_features(j.evidence, settled - rule_settled, words)
+            r = results[area] = replace(j.result, features=features)
+            if (
+                self._decisions is not None
+                and self._decisions.flags(area, features) == rule_settled
+            ):
+                results[area] = self._overrule(doc, r, j.first_cover)
         findings = sorted(
             (f for r in results.values() for f in r.findings),
             key=lambda f: (
@@ -593,9 +597,9 @@ class Analyzer:
         area: str,
         matches: list[tuple[_Match, str]],
         said: list[tuple[int, Reason]],
-    ) -> tuple[AreaResult, int]:
-        """The area's level by the signal rules, its findings and coverage; and the sentence
-        of its first piece of coverage (-1 if none)."""
+    ) -> _Judged:
+        """The area's level by the signal rules, with its findings and coverage, and what the
+        decision model weighs."""
         findings: list[Finding] = []
         for si, reason in said:
             text, start, end = self._evidence(doc, si)
@@ -657,9 +661,9 @@ class Analyzer:
             for si, _, _, _ in units
         }
         found = sum(weight[si] * strength for si, _, _, strength in units)
-        covered = found >= needed
-        if covered and _section_only_hedges(doc, area, matches):
-            covered = False  # "## Monitoring / Will probably be handled by platform."
+        section_hedged = _section_only_hedges(doc, area, matches)
+        # "## Monitoring / Will probably be handled by platform." settles nothing.
+        covered = found >= needed and not section_hedged
         if not covered:
             for m in hedged_cover:
                 findings.append(self._finding(doc, m, "medium", "hedged"))
@@ -680,8 +684,25 @@ class Analyzer:
             else:
                 findings.append(Finding(area, None, "medium", "medium", "silent", "", -1, -1))
         findings.sort(key=lambda f: (-_LEVEL_RANK[f.level], -_SEVERITY_RANK[f.severity], f.start))
-        first = units[0][0] if units else -1
-        return AreaResult(area, level, tuple(findings), coverage, found / needed), first
+        result = AreaResult(area, level, tuple(findings), coverage)
+        kinds = [(m.phrase.kind, how) for m, how in matches]
+        evidence = AreaEvidence(
+            rule_level=level,
+            reasons=tuple(f.reason for f in findings),
+            severe=sum(f.level == "high" and f.severity == "high" for f in findings),
+            cover=found / needed,
+            cover_sentences=len(coverage),
+            sentences=len({m.sentence for m, _ in matches}),
+            reveals=sum(k == "reveal" for k, _ in kinds),
+            covers=sum(k == "covered" for k, _ in kinds),
+            plain_covers=kinds.count(("covered", "plain")),
+            negated_covers=kinds.count(("covered", "negated")),
+            hedged_matches=sum(how == "hedged" for _, how in kinds),
+            own_section=area in doc.section_of,
+            section_hedged=section_hedged,
+            people=_people_sentences(doc) if area == "ethics" else 0,
+        )
+        return _Judged(result, evidence, units[0][0] if units else -1)
 
     def _overrule(self, doc: _Doc, r: AreaResult, first_cover: int) -> AreaResult:
         """The area as the decision model weighs it, where that differs from the rule's level.
@@ -977,29 +998,6 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         if old is None or _LEVEL_RANK[f.level] > _LEVEL_RANK[old.level]:
             best[key] = f
     return list(best.values())
-
-
-def _area_evidence(
-    doc: _Doc, area: str, r: AreaResult, matches: list[tuple[_Match, str]]
-) -> AreaEvidence:
-    """What the rules found for an area, for the decision model."""
-    kinds = [(m.phrase.kind, how) for m, how in matches]
-    return AreaEvidence(
-        rule_level=r.level,
-        reasons=tuple(f.reason for f in r.findings),
-        severe=sum(f.level == "high" and f.severity == "high" for f in r.findings),
-        cover=r.cover,
-        cover_sentences=len(r.coverage),
-        sentences=len({m.sentence for m, _ in matches}),
-        reveals=sum(k == "reveal" for k, _ in kinds),
-        covers=sum(k == "covered" for k, _ in kinds),
-        plain_covers=kinds.count(("covered", "plain")),
-        negated_covers=kinds.count(("covered", "negated")),
-        hedged_matches=sum(how == "hedged" for _, how in kinds),
-        own_section=area in doc.section_of,
-        section_hedged=_section_only_hedges(doc, area, matches),
-        people=_people_sentences(doc) if area == "ethics" else 0,
-    )
 
 
 def _people_sentences(doc: _Doc) -> int:
