@@ -42,6 +42,7 @@ from bot.core.language import (
     HEDGE_WORDS,
     JOINERS,
     LIGHT_NOUNS,
+    NEED_WORDS,
     NEGATION_EXCEPTIONS,
     NEGATIONS,
     NEUTRAL_SKIP,
@@ -64,7 +65,7 @@ from bot.core.patterns import (
     required_literals,
     searcher,
 )
-from bot.core.text import Span, match_text, normalise, read, stem, tokens, word_set
+from bot.core.text import Span, match_text, normalise, read, stem, tokens
 
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
@@ -881,9 +882,6 @@ def _verb_scope_ends(doc: _Doc, cue: int, target: int) -> bool:
     return False
 
 
-_NEED_WORDS = word_set("needed required necessary constraint constraints requirement requirements")
-
-
 def _need_follows(doc: _Doc, m: _Match) -> bool:
     """Whether the phrase is followed, in its clause, by "needed", "required" or "constraint"
     ("no GPU is needed", "no real-time constraint"): a negation then says the thing is not
@@ -891,7 +889,7 @@ def _need_follows(doc: _Doc, m: _Match) -> bool:
     for i in range(m.last + 1, min(len(doc.raw), m.last + 4)):
         if doc.clause_of[i] != doc.clause_of[m.last]:
             return False
-        if doc.raw[i] in _NEED_WORDS:
+        if doc.raw[i] in NEED_WORDS:
             return True
     return False
 

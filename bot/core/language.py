@@ -67,6 +67,9 @@ NEUTRALISERS = frozenset(
 # Words after which a determiner's negation no longer reaches: "no plan beyond the monthly
 # review" says there IS a monthly review.
 NEGATION_EXCEPTIONS = word_set("beyond besides except")
+# After a negated phrase, these say the thing is not required rather than missing: "no GPU
+# is needed", "no real-time constraint".
+NEED_WORDS = word_set("needed required necessary constraint constraints requirement requirements")
 DETERMINER_NEGATIONS = word_set("no without lack lacks lacking")
 # Nouns that hand a determiner's negation on to what follows them: "no plans for a review",
 # "no budget for monitoring" negate the review and the monitoring.
