@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.text import match_text, normalise, sentences, stem, tokens
+from bot.core.text import Reading, match_text, normalise, read, stem, tokens
 
 DOC = """\
 # Churn model
@@ -17,29 +17,37 @@ Subject line: not a heading
 """
 
 
-def test_sentences_point_into_the_original_text() -> None:
-    for s in sentences(DOC):
+def words_of(r: Reading, si: int) -> list[str]:
+    end = r.first_word[si + 1] if si + 1 < len(r.sentences) else len(r.words)
+    return r.words[r.first_word[si] : end]
+
+
+def test_sentences_and_words_point_into_the_original_text() -> None:
+    r = read(DOC)
+    for s in r.sentences:
         piece = DOC[s.start : s.end]
         assert piece == piece.strip()
         assert piece
-        for tok in s.tokens:
-            assert DOC[tok.start : tok.end].lower().replace("’", "'") == tok.text
+    for word, start, si in zip(r.words, r.starts, r.sentence_of, strict=True):
+        sentence = r.sentences[si]
+        assert sentence.start <= start < sentence.end
+        assert DOC[start : start + len(word)].lower().replace("’", "'") == word
 
 
 def test_headings_are_not_sentences_but_label_what_follows() -> None:
-    got = [(s.heading, DOC[s.start : s.end]) for s in sentences(DOC)]
+    got = [(s.heading, DOC[s.start : s.end]) for s in read(DOC).sentences]
     assert got[0] == ("data", "We have **3 years** of events (e.g. logins, payments).")
     assert got[1][0] == "data"
     assert all("# " not in text for _, text in got)
 
 
 def test_abbreviations_do_not_end_a_sentence() -> None:
-    texts = [DOC[s.start : s.end] for s in sentences(DOC)]
+    texts = [DOC[s.start : s.end] for s in read(DOC).sentences]
     assert any(t.startswith("We have") and t.endswith("payments).") for t in texts)
 
 
 def test_list_items_are_sentences_labelled_by_their_bold_or_plain_label() -> None:
-    by_text = {DOC[s.start : s.end]: s for s in sentences(DOC)}
+    by_text = {DOC[s.start : s.end]: s for s in read(DOC).sentences}
     owner = by_text["- **Owner:** the CRM team, on-call via PagerDuty."]
     assert owner.heading == "owner"
     tbd = by_text["- Monitoring: TBD?"]
@@ -48,12 +56,11 @@ def test_list_items_are_sentences_labelled_by_their_bold_or_plain_label() -> Non
 
 
 def test_clauses_split_at_punctuation_and_conjunctions() -> None:
-    (s,) = sentences("No secrets leave the tenancy, and Security signed off but monitoring is TBD.")
-    words = [t.text for t in s.tokens]
-    no, leave = words.index("no"), words.index("leave")
-    security, monitoring = words.index("security"), words.index("monitoring")
-    assert s.clause[no] == s.clause[leave]
-    assert s.clause[no] != s.clause[security] != s.clause[monitoring]
+    r = read("No secrets leave the tenancy, and Security signed off but monitoring is TBD.")
+    assert len(r.sentences) == 1
+    clause = dict(zip(r.words, r.clause_of, strict=True))
+    assert clause["no"] == clause["leave"]
+    assert clause["no"] != clause["security"] != clause["monitoring"]
 
 
 def test_hyphenated_words_split_into_parts_that_remember_the_hyphen() -> None:

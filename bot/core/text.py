@@ -180,22 +180,6 @@ class Token(NamedTuple):
     joined: bool = False  # joined to the previous token by a hyphen or slash ("on-call")
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence (or list item, or table cell run) of the proposal, with its tokens.
-
-    `clause[i]` numbers the clause of token i: clauses split at commas, colons, semicolons,
-    brackets, dashes and "but", "so", "because"... Negation and hedging reach within one.
-    """
-
-    start: int
-    end: int
-    heading: str  # the section heading or bold label it falls under, normalised; "" if none
-    tokens: tuple[Token, ...]
-    clause: tuple[int, ...]
-    question: bool  # ends with a question mark
-
-
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
 _BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*$")
 _SUBJECT = re.compile(r"^[ \t]*(?:subject|re|fwd?|title|to|from|cc|date)[ \t]*:", re.IGNORECASE)
@@ -262,7 +246,6 @@ class Reading:
     sentences: list[Span]
     words: list[str]  # normalised, not stemmed ("haven't", "on", "call")
     starts: list[int]  # offsets in the original text
-    ends: list[int]
     sentence_of: list[int]
     clause_of: list[tuple[int, int]]
     first_word: list[int]  # per sentence
@@ -286,7 +269,7 @@ def read(text: str) -> Reading:
             map(add, map(punct.__getitem__, gaps), map(_CLAUSE_WORDS.__contains__, all_words))
         )
     )
-    out = Reading([], [], [], [], [], [], [])
+    out = Reading([], [], [], [], [], [])
     heading = ""
     for kind, start, end, label in _blocks(text):
         if kind == "heading":
@@ -307,35 +290,9 @@ def read(text: str) -> Reading:
             out.first_word.append(len(out.words))
             out.words += all_words[first:last]
             out.starts += all_starts[first:last]
-            out.ends += pos[2 * first + 2 : 2 * last + 1 : 2]
             out.sentence_of += [si] * (last - first)
             out.clause_of += zip(itertools.repeat(si), clauses[first:last])
     return out
-
-
-def sentences(text: str) -> list[Sentence]:
-    """The sentences of `text` (see `read`), each with its words as tokens."""
-    r = read(text)
-    bounds = [*r.first_word, len(r.words)]
-    return [
-        Sentence(
-            start=s.start,
-            end=s.end,
-            heading=s.heading,
-            tokens=tuple(
-                Token(r.words[i], r.starts[i], r.ends[i], i > a and _joins(text, r, i))
-                for i in range(a, b)
-            ),
-            clause=tuple(c for _, c in r.clause_of[a:b]),
-            question=s.question,
-        )
-        for s, a, b in zip(r.sentences, bounds, bounds[1:], strict=False)
-    ]
-
-
-def _joins(text: str, r: Reading, i: int) -> bool:
-    """Whether word i is joined to the one before by a hyphen or slash ("on-call")."""
-    return r.ends[i - 1] == r.starts[i] - 1 and text[r.starts[i] - 1] in "-/"
 
 
 def _blocks(text: str) -> list[tuple[str, int, int, str]]:
