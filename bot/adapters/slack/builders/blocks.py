@@ -20,6 +20,10 @@ CONTEXT_ELEMENTS = 10
 ACTIONS_ELEMENTS = 25
 MODAL_TITLE = 24
 ELLIPSIS = "…"
+# A message's `text`: what notifications and screen readers show, kept within a section's size.
+FALLBACK_CHARS = 2900
+
+Message = tuple[str, list[Block]]  # (fallback text, blocks), as chat.postMessage takes them
 
 
 def escape(text: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from bot.adapters.slack.builders.blocks import (
     ACTIONS_ELEMENTS,
+    FALLBACK_CHARS,
     Block,
+    Message,
     actions,
     button,
     context,
@@ -17,8 +19,6 @@ from bot.adapters.slack.builders.summary_builder import build_summary_message
 from bot.adapters.slack.ids import Ids
 from bot.adapters.slack.payloads import AnswerChoice, ConsultationRef
 from bot.core.consultation import AskedQuestion, Turn
-
-Message = tuple[str, list[Block]]
 
 FREE_TEXT_HINT = (
     "Or answer in your own words. `skip`, `back`, `pause`, `summary` and `help` work at any point."
@@ -81,14 +81,14 @@ def build_question(turn: Turn, lead: str | None = None) -> Message:
     text = f"{heading}: {escape(q.text)}"
     if lead_text:
         text = f"{_plain_lead(turn)} {text}".strip()
-    return truncate(text, 2900), blocks
+    return truncate(text, FALLBACK_CHARS), blocks
 
 
 def build_answered(question: AskedQuestion | None, question_text: str, label: str) -> Message:
     """The clicked question message once answered: the question and the answer, no buttons."""
     number = f"Question {question.number}: " if question else ""
     text = f"{number}{escape(question_text)} Answer: {escape(label)}"
-    return truncate(text, 2900), [
+    return truncate(text, FALLBACK_CHARS), [
         section(f"{number}*{escape(question_text)}*\n:white_check_mark: {escape(label)}")
     ]
 

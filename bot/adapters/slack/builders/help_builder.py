@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.adapters.slack.builders.blocks import Block, context, escape, header, section
+from bot.adapters.slack.builders.blocks import Block, Message, context, escape, header, section
 
 SOURCES_LINE = (
     "Premortem asks the questions that sink ML projects when nobody asks them early: "
@@ -15,7 +15,7 @@ SOURCES_LINE = (
 
 def build_command_help(
     commands: Sequence[tuple[str, str]], command: str = "/premortem", unknown: str | None = None
-) -> tuple[str, list[Block]]:
+) -> Message:
     """`commands` is (usage, what it does) per subcommand; `unknown` is a word we did not know."""
     lines = [f"`{command} {usage}`: {what}" for usage, what in commands]
     intro = ""
@@ -35,7 +35,7 @@ def build_command_help(
     return text, blocks
 
 
-def build_dm_help() -> tuple[str, list[Block]]:
+def build_dm_help() -> Message:
     text = (
         "Send me `new <project name>` to start a pre-mortem, or paste your project proposal "
         "and I'll read it first and then ask only what it leaves open. I ask one question at a "

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.adapters.slack.builders.blocks import (
+    FALLBACK_CHARS,
     MESSAGE_BLOCKS,
     Block,
+    Message,
     actions,
     button,
     context,
@@ -58,9 +60,7 @@ def project_line(row: ProjectRow) -> str:
     )
 
 
-def build_project_list(
-    rows: Sequence[ProjectRow], command: str = "/premortem"
-) -> tuple[str, list[Block]]:
+def build_project_list(rows: Sequence[ProjectRow], command: str = "/premortem") -> Message:
     if not rows:
         text = f"No projects yet. Start one with `{command} new <name>`."
         return text, [section(text)]
@@ -70,12 +70,12 @@ def build_project_list(
     blocks: list[Block] = [header(f"Projects ({len(rows)})")]
     blocks += [section(project_line(r)) for r in rows]
     blocks.append(context(f"`{command} status <project>` shows one in detail."))
-    return truncate(text, 2900), fit(
+    return truncate(text, FALLBACK_CHARS), fit(
         blocks, MESSAGE_BLOCKS, f"`{command} status <project>` finds any"
     )
 
 
-def build_status(row: ProjectRow) -> tuple[str, list[Block]]:
+def build_status(row: ProjectRow) -> Message:
     state = CONSULTATION_STATES.get(row.consultation_status, "")
     answered = f"{row.answered} answer(s)" if row.answered else "no answers yet"
     checkin = f"next check-in {row.next_checkin}" if row.next_checkin else "no check-ins scheduled"
@@ -103,12 +103,12 @@ def build_status(row: ProjectRow) -> tuple[str, list[Block]]:
             button("Resume", Ids.RESUME, ConsultationRef(consultation=row.consultation_id).dump())
         )
     blocks.append(actions(buttons, block_id="status"))
-    return truncate(text, 2900), blocks
+    return truncate(text, FALLBACK_CHARS), blocks
 
 
 def build_pick_project(
     message: str, projects: Sequence[tuple[int, str]], then: str, channel: str | None
-) -> tuple[str, list[Block]]:
+) -> Message:
     """Several projects match a name: one button per candidate."""
     text = f"{escape(message)}. Which one did you mean?"
     buttons = [
@@ -122,10 +122,10 @@ def build_pick_project(
     blocks: list[Block] = [section(text)]
     if buttons:
         blocks.append(actions(buttons, block_id="pick"))
-    return truncate(text, 2900), blocks
+    return truncate(text, FALLBACK_CHARS), blocks
 
 
-def build_new_project_reply(name: str, user: str, in_dm: bool) -> tuple[str, list[Block]]:
+def build_new_project_reply(name: str, user: str, in_dm: bool) -> Message:
     if in_dm:
         text = f"Project *{escape(name)}* is open; the first question is below."
     else:

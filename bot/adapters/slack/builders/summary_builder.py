@@ -9,8 +9,10 @@ with a button to see them all (`build_findings_pages`, sent as several messages)
 from __future__ import annotations
 
 from bot.adapters.slack.builders.blocks import (
+    FALLBACK_CHARS,
     MESSAGE_BLOCKS,
     Block,
+    Message,
     actions,
     button,
     context,
@@ -43,7 +45,7 @@ def level_badge(level: str) -> str:
 
 def build_summary_message(
     summary: RiskSummary, project_id: int | None = None, title: str | None = None
-) -> tuple[str, list[Block]]:
+) -> Message:
     """(fallback text, blocks) of a project's risk summary; at most 50 blocks."""
     name = escape(summary.project)
     heading = title or f"Pre-mortem: {summary.project}"
@@ -94,7 +96,7 @@ def build_summary_message(
     sources = _sources(summary)
     if sources:
         blocks.append(context(truncate("Sources: " + " · ".join(sources), 2900)))
-    return truncate(text, 2900), fit(
+    return truncate(text, FALLBACK_CHARS), fit(
         blocks, MESSAGE_BLOCKS, "use `/premortem status` to see the rest"
     )
 
@@ -110,7 +112,7 @@ def finding_text(f: SummaryFinding, summary: RiskSummary | None = None) -> str:
     return truncate("\n".join(lines), 2900)
 
 
-def build_findings_pages(summary: RiskSummary) -> list[tuple[str, list[Block]]]:
+def build_findings_pages(summary: RiskSummary) -> list[Message]:
     """Every open finding, as as many messages as it takes (each within 50 blocks)."""
     findings = list(summary.findings)
     if not findings:
@@ -125,7 +127,7 @@ def build_findings_pages(summary: RiskSummary) -> list[tuple[str, list[Block]]]:
         blocks = [header(title), *(section(finding_text(f, summary)) for f in chunk)]
         if n == len(chunks):
             blocks.append(context(f"{len(findings)} finding(s) in all."))
-        pages.append((truncate(f"{title}: {len(chunk)} finding(s)", 2900), blocks))
+        pages.append((truncate(f"{title}: {len(chunk)} finding(s)", FALLBACK_CHARS), blocks))
     return pages
 
 
