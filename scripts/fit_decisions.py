@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.analysis import Analyzer  # noqa: E402
 from bot.core.decision import DecisionModel, fit  # noqa: E402
-from bot.core.evaluation import Decision, label_of, parse_labels, score  # noqa: E402
+from bot.core.evaluation import Decision, parse_labels, score  # noqa: E402
 from bot.core.knowledge import load_default  # noqa: E402
 
 DEFAULT_SETS = [
@@ -77,9 +77,9 @@ def main() -> int:
             model = fitted([d for d in dirs if d != held])
             rules, weighed = [], []
             for area, features, label in data[held]:
-                rule = "risk" if features["rule_high"] or features["rule_medium"] else "ok"
-                rules.append(_decision(area, label, rule))
-                weighed.append(_decision(area, label, label_of(_level(model, area, features))))
+                rule_flags = bool(features["rule_high"] or features["rule_medium"])
+                rules.append(_decision(area, label, rule_flags))
+                weighed.append(_decision(area, label, model.flags(area, features)))
             print(
                 f"{_name(held):28s} {len(rules):5d} "
                 f"{score(rules).macro_f1:6.3f} {score(weighed).macro_f1:6.3f}"
@@ -91,12 +91,8 @@ def main() -> int:
     return 0
 
 
-def _level(model: DecisionModel, area: str, features: dict[str, float]) -> str:
-    return "medium" if model.flags(area, features) else "low"
-
-
-def _decision(area: str, expected: str, got: str) -> Decision:
-    return Decision("", area, expected, got, got, "")
+def _decision(area: str, expected: str, flagged: bool) -> Decision:
+    return Decision("", area, expected, "risk" if flagged else "ok", "", "")
 
 
 def _name(d: Path) -> str:
