@@ -15,11 +15,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Level, Origin, Risk, Severity
+from bot.core.planning import ALWAYS_PROBED
 
 _RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 _ORIGIN_ORDER: dict[str, int] = {"answer": 0, "check-in": 1, "proposal": 2}
-# The areas every consultation probes; their steps come first when levels tie.
-CORE_AREAS: tuple[str, ...] = ("objectives", "data", "deployment", "stakeholders")
 TOP_FINDINGS = 3
 NEXT_STEPS = 3
 
@@ -398,7 +397,7 @@ def _next_steps(
 ) -> list[NextStep]:
     """The three steps that matter most: worst first, core areas first, one per area if possible."""
     serious = [f for f in findings if f.level != "low"]
-    serious.sort(key=lambda f: (-level_rank(f.level), f.area not in CORE_AREAS))
+    serious.sort(key=lambda f: (-level_rank(f.level), f.area not in ALWAYS_PROBED))
     chosen: list[SummaryFinding] = []
     for f in serious:
         if len(chosen) < NEXT_STEPS and f.area not in {c.area for c in chosen}:
@@ -407,7 +406,7 @@ def _next_steps(
         if len(chosen) < NEXT_STEPS and f not in chosen:
             chosen.append(f)
     # An area nobody has discussed is a step of its own: find out.
-    for area in sorted(AREA_IDS, key=lambda a: (-level_rank(levels[a]), a not in CORE_AREAS)):
+    for area in sorted(AREA_IDS, key=lambda a: (-level_rank(levels[a]), a not in ALWAYS_PROBED)):
         if len(chosen) >= NEXT_STEPS:
             break
         if levels[area] != "low" and area not in {c.area for c in chosen}:
