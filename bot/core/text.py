@@ -365,17 +365,3 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if b - trail > a + lead:
             trimmed.append((a + lead, b - trail))
     return trimmed
-
-
-def _clauses(text: str, toks: list[Token]) -> tuple[int, ...]:
-    clause: list[int] = []
-    c = 0
-    prev_end = toks[0].start if toks else 0
-    for word, start, end, _ in toks:
-        if start - prev_end > 1 or (start > prev_end and text[prev_end] not in " -/"):
-            # punctuation between the words: rare, so checked slowly
-            c += bool(_CLAUSE_PUNCT.search(text[prev_end:start]))
-        c += word in _CLAUSE_WORDS
-        clause.append(c)
-        prev_end = end
-    return tuple(clause)
