@@ -10,7 +10,6 @@ UPDATE, so of two processes or two clicks racing, exactly one wins.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -270,9 +269,8 @@ class CheckinStore:
 
     def note_answer(self, checkin_id: int, question_id: str, value: str) -> Checkin | None:
         """Record which option the owner chose; None if the check-in is no longer open."""
-        with self._store.transaction() as db:
-            rows = _fetch(
-                db.conn,
+        with self._store.transaction():
+            rows = self._store.rows(
                 "UPDATE checkins SET answers = json_set(answers, '$.' || json_quote(:q), :v) "
                 "WHERE id = :id AND status = 'sent' RETURNING *",
                 {"q": question_id, "v": value, "id": checkin_id},
@@ -300,9 +298,8 @@ class CheckinStore:
     def claim_reminders(self, sent_before: str, at: str) -> list[Checkin]:
         """Sent check-ins not answered since `sent_before` and not reminded yet; each is
         marked reminded as it is returned, so a reminder goes out once."""
-        with self._store.transaction() as db:
-            rows = _fetch(
-                db.conn,
+        with self._store.transaction():
+            rows = self._store.rows(
                 "UPDATE checkins SET reminded_at = :at WHERE status = 'sent' "
                 "AND reminded_at IS NULL AND sent_at <= :before RETURNING *",
                 {"at": at, "before": sent_before},
@@ -311,9 +308,8 @@ class CheckinStore:
 
     def claim_expired(self, reminded_before: str, at: str) -> list[Checkin]:
         """Check-ins still unanswered after their reminder, closed as `expired` here."""
-        with self._store.transaction() as db:
-            rows = _fetch(
-                db.conn,
+        with self._store.transaction():
+            rows = self._store.rows(
                 "UPDATE checkins SET status = 'expired', closed_at = :at WHERE status = 'sent' "
                 "AND reminded_at <= :before RETURNING *",
                 {"at": at, "before": reminded_before},
@@ -343,12 +339,6 @@ class CheckinStore:
             + ", ".join(f":from_{i}" for i in range(len(from_)))
             + ") AND (:claimed_by IS NULL OR claimed_by = :claimed_by) RETURNING *"
         )
-        with self._store.transaction() as db:
-            rows = _fetch(db.conn, sql, params)
+        with self._store.transaction():
+            rows = self._store.rows(sql, params)
         return _checkin(rows[0]) if rows else None
-
-
-def _fetch(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
