@@ -14,7 +14,6 @@ import getpass
 import json
 import sys
 from dataclasses import asdict, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import InputError, NotFound
@@ -28,8 +27,6 @@ if TYPE_CHECKING:
 
 # The store, the consultation engine and rich are imported when a command here runs, so
 # that building the parser for other commands does not pay for them.
-
-PROPOSAL_MAX_BYTES = 1_000_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -82,7 +79,11 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.core.consultation import Consultations
     from bot.core.store import Store
 
-    proposal = _read_proposal(Path(args.proposal)) if args.proposal else None
+    proposal = None
+    if args.proposal:
+        from bot.adapters.terminal.review import read_proposal
+
+        proposal = read_proposal(args.proposal)
     kb = load_default(args.knowledge)
     store = Store.open(args.db)
     try:
@@ -171,24 +172,6 @@ def _project_for_chat(store: Store, name: str, *, new: bool) -> Project:
         return store.projects.create(LOCAL_TEAM, name)
     except InputError:  # another process created it a moment ago
         return store.projects.find(LOCAL_TEAM, name)
-
-
-def _read_proposal(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the proposal {path}: {exc.strerror}") from None
-    if len(data) > PROPOSAL_MAX_BYTES:
-        raise InputError(
-            f"the proposal {path} is over {PROPOSAL_MAX_BYTES // 1000} kB; give its text only"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"the proposal {path} is not UTF-8 text") from None
-    if not text.strip():
-        raise InputError(f"the proposal {path} is empty")
-    return text
 
 
 def _analyzer(kb: KnowledgeBase) -> ProposalAnalyzer:
