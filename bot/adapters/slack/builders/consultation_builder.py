@@ -80,7 +80,7 @@ def build_question(turn: Turn, lead: str | None = None) -> Message:
     blocks.append(context(FREE_TEXT_HINT))
     text = f"{heading}: {escape(q.text)}"
     if lead_text:
-        text = f"{_plain_lead(turn)} {text}".strip()
+        text = f"{_lead(turn, formatted=False)} {text}".strip()
     return truncate(text, FALLBACK_CHARS), blocks
 
 
@@ -101,19 +101,14 @@ def build_paused(turn: Turn) -> Message:
     ]
 
 
-def _lead(turn: Turn) -> str:
+def _lead(turn: Turn, formatted: bool = True) -> str:
+    """The answer just recorded, then the core's message; `formatted=False` for fallback text."""
     parts = []
     if turn.recorded:
-        parts.append(f":white_check_mark: Got it: *{escape(turn.recorded)}*.")
-    if turn.message:
-        parts.append(escape(turn.message))
-    return " ".join(parts)
-
-
-def _plain_lead(turn: Turn) -> str:
-    parts = []
-    if turn.recorded:
-        parts.append(f"Got it: {escape(turn.recorded)}.")
+        recorded = escape(turn.recorded)
+        parts.append(
+            f":white_check_mark: Got it: *{recorded}*." if formatted else f"Got it: {recorded}."
+        )
     if turn.message:
         parts.append(escape(turn.message))
     return " ".join(parts)
