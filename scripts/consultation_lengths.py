@@ -15,12 +15,14 @@ import argparse
 import statistics
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
 from bot.core.analysis import Analyzer
 from bot.core.consultation import Consultations
+from bot.core.evaluation import parse_labels
 from bot.core.knowledge import AnswerOption, KnowledgeBase, Question, load_default
 from bot.core.store import LOCAL_TEAM, Store
 
@@ -40,7 +42,7 @@ def reassuring(q: Question) -> AnswerOption:
 
 
 def consult(
-    kb: KnowledgeBase, analyzer: Analyzer, labels: dict[str, str], proposal: str | None
+    kb: KnowledgeBase, analyzer: Analyzer, labels: Mapping[str, str], proposal: str | None
 ) -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "lengths.db")
@@ -64,20 +66,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path, help="a directory with labels.yaml and the proposals")
     args = parser.parse_args()
-    cases = yaml.safe_load((args.dir / "labels.yaml").read_text(encoding="utf-8"))["cases"]
+    cases = parse_labels(yaml.safe_load((args.dir / "labels.yaml").read_text(encoding="utf-8")))
     kb = load_default()
     analyzer = Analyzer(kb)
     with_proposal, without = [], []
     print(f"{'proposal':<36}{'with':>6}{'without':>9}{'flagged (with/without/labels)':>32}")
     for case in cases:
-        labels = {area: v["label"] for area, v in case["areas"].items()}
-        text = (args.dir / case["file"]).read_text(encoding="utf-8")
-        n_with, f_with = consult(kb, analyzer, labels, text)
-        n_without, f_without = consult(kb, analyzer, labels, None)
+        text = (args.dir / case.file).read_text(encoding="utf-8")
+        n_with, f_with = consult(kb, analyzer, case.labels, text)
+        n_without, f_without = consult(kb, analyzer, case.labels, None)
         with_proposal.append(n_with)
         without.append(n_without)
-        risky = sum(1 for v in labels.values() if v == "risk")
-        print(f"{case['file']:<36}{n_with:>6}{n_without:>9}{f'{f_with}/{f_without}/{risky}':>32}")
+        risky = sum(1 for v in case.labels.values() if v == "risk")
+        print(f"{case.file:<36}{n_with:>6}{n_without:>9}{f'{f_with}/{f_without}/{risky}':>32}")
     print(
         f"median questions: {statistics.median(with_proposal):g} with the proposal, "
         f"{statistics.median(without):g} without ({len(cases)} proposals)"
