@@ -145,6 +145,52 @@ def test_invalid_regex_signal_names_the_entry_and_the_field(tmp_path: Path) -> N
     assert "signals.reveal.0" in problem and "invalid regular expression" in problem
 
 
+QUESTION = """\
+questions:
+  - id: data.team-vendor
+    area: data
+    stage: data-collection
+    text: Has the labelling vendor confirmed a date?
+    why: Late labels delay everything after them.
+    options:
+      - value: no
+        label: Not yet
+      - value: yes
+        label: Confirmed
+    sources: [{source: fsdl-l5, where: data availability}]
+"""
+
+
+def test_unquoted_yes_and_no_are_answer_values_not_booleans(tmp_path: Path) -> None:
+    write(tmp_path, "q.yaml", QUESTION.replace("value: yes", "value: on"))
+    kb = load(bundled_dir(), tmp_path)
+    assert [o.value for o in kb.questions["data.team-vendor"].options] == ["no", "on"]
+
+
+def test_follow_up_only_question_that_no_answer_leads_to_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "q.yaml", QUESTION.replace("    why:", "    follow_up_only: true\n    why:"))
+    (problem,) = problems_of(bundled_dir(), tmp_path)
+    assert "data.team-vendor" in problem and "'follow_up_only'" in problem
+    assert "no answer leads to this question" in problem
+
+
+def test_option_label_too_long_for_a_button_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "q.yaml", QUESTION.replace("label: Confirmed", "label: " + "x" * 76))
+    (problem,) = problems_of(bundled_dir(), tmp_path)
+    assert "'options.1.label'" in problem and "longer than 75 characters" in problem
+
+
+def test_a_second_question_setting_the_archetype_is_reported(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "q.yaml",
+        QUESTION.replace("label: Not yet", "label: Not yet\n        sets_archetype: autonomous"),
+    )
+    (problem,) = problems_of(bundled_dir(), tmp_path)
+    assert "only one question may set the archetype" in problem
+    assert "feasibility.archetype" in problem
+
+
 def test_malformed_yaml_names_the_file_and_line(tmp_path: Path) -> None:
     write(tmp_path, "broken.yaml", "risks:\n  - id: data.x\n    title: [unclosed\n")
     (problem,) = problems_of(bundled_dir(), tmp_path)
