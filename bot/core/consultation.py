@@ -219,9 +219,6 @@ class Consultations:
                 return self._finished(project, c, "This consultation is finished.", record=False)
             return self._paused(project, c)
 
-    def open_for(self, project_id: int) -> ConsultationRecord | None:
-        return self.store.consultations.open_for(project_id)
-
     def record_answer(self, project_id: int, question_id: str, value: str, who: str) -> str:
         """Record an option chosen outside a consultation's flow (a check-in), keeping the
         project's findings and archetype in step; returns the option's label.

@@ -21,7 +21,7 @@ The repositories, one per group of tables, each method its own transaction unles
 - `store.consultations` (consultations.py): create, get, open_for, latest_for, for_project,
   update (status, current question), set_proposal, proposal_levels, add_answer, answers,
   retract_last, project_answers (the latest standing answer to each question).
-- `store.findings` (findings.py): upsert, sync (per origin), resolve, for_project; summary
+- `store.findings` (findings.py): upsert, sync (per origin), for_project; summary
   snapshots (record_summary, last_summary); the Slack message a summary was posted as
   (set_summary_post, summary_post) so it can be edited in place.
 - `store.events` (events.py): claim (a Slack event id, once: `store.claim_event`),

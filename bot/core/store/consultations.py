@@ -36,10 +36,6 @@ class ConsultationRecord:
     updated: str
     finished: str | None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status != "finished"
-
 
 @dataclass(frozen=True)
 class AnswerRecord:

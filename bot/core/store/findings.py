@@ -111,15 +111,6 @@ class FindingStore:
                 (self._store.now(), project_id, origin, *keys),
             )
 
-    def resolve(self, project_id: int, key: str) -> bool:
-        with self._store.transaction() as db:
-            cur = db.execute(
-                "UPDATE findings SET status = 'resolved', updated = ? "
-                "WHERE project_id = ? AND key = ? AND status = 'open'",
-                (self._store.now(), project_id, key),
-            )
-            return cur.rowcount == 1
-
     def for_project(
         self, project_id: int, *, status: Literal["open", "resolved"] | None = "open"
     ) -> list[FindingRecord]:
