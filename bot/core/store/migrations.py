@@ -54,11 +54,17 @@ def latest_version() -> int:
     return MIGRATIONS[-1].version if MIGRATIONS else 0
 
 
-@migration(1, "projects, consultations, answers, findings, check-ins, events")
-def _initial(db: Database) -> None:
-    for statement in _INITIAL.split(";\n"):
+def _execute_script(db: Database, script: str) -> None:
+    """Run `;`-separated statements one by one: sqlite3's executescript would commit the
+    caller's transaction."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+@migration(1, "projects, consultations, answers, findings, check-ins, events")
+def _initial(db: Database) -> None:
+    _execute_script(db, _INITIAL)
 
 
 _INITIAL = """
@@ -188,9 +194,7 @@ def apply_one(db: Database, m: Migration, now: str) -> None:
 
 @migration(2, "check-in rules, zones, due index and claimed check-ins")
 def _checkins(db: Database) -> None:
-    for statement in _CHECKINS.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    _execute_script(db, _CHECKINS)
 
 
 # `checkins` holds one row per occurrence claimed: UNIQUE (project_id, due) is what makes a
