@@ -75,6 +75,16 @@ def help_lines() -> list[tuple[str, str]]:
     return [(s.usage, s.summary) for s in SUBCOMMANDS.values()]
 
 
+def acked_then(work: Callable[[CommandCall], None]) -> Callable[[CommandCall], None]:
+    """A subcommand that acks at once and does `work` after the ack (`deferred`, for commands)."""
+
+    def run(call: CommandCall) -> None:
+        call.ack()
+        call.later(work, call)
+
+    return run
+
+
 def register(app: App) -> None:
     app.command(COMMAND)(reports_errors(handle_premortem))
 
@@ -134,11 +144,6 @@ def _new(call: CommandCall) -> None:
     call.respond(text=text, blocks=blocks, response_type="in_channel")
 
 
-def run_summary(call: CommandCall) -> None:
-    call.ack()
-    call.later(_summary, call)
-
-
 def _summary(call: CommandCall) -> None:
     project = _project_or_pick(call, "summary")
     if project is None:
@@ -166,20 +171,10 @@ def _summary(call: CommandCall) -> None:
         )
 
 
-def run_list(call: CommandCall) -> None:
-    call.ack()
-    call.later(_list, call)
-
-
 def _list(call: CommandCall) -> None:
     rows = posting.project_rows(call.services, call.team)
     text, blocks = build_project_list(rows, call.command)
     call.respond(text=text, blocks=blocks, response_type="ephemeral")
-
-
-def run_status(call: CommandCall) -> None:
-    call.ack()
-    call.later(_status, call)
 
 
 def _status(call: CommandCall) -> None:
@@ -216,10 +211,11 @@ for _sub in (
     Subcommand("new", "new <name>", "open a project bound to this channel and start its "
                "pre-mortem (I ask the questions in a direct message)", run_new),
     Subcommand("summary", "summary [project]", "post the project's risk summary in this "
-               "channel (edits the earlier one)", run_summary),
-    Subcommand("list", "list", "list this workspace's projects with their risk levels", run_list),
+               "channel (edits the earlier one)", acked_then(_summary)),
+    Subcommand("list", "list", "list this workspace's projects with their risk levels",
+               acked_then(_list)),
     Subcommand("status", "status [project]", "where a project stands: consultation, risk "
-               "levels, next check-in", run_status),
+               "levels, next check-in", acked_then(_status)),
     Subcommand("review", "review", "paste a proposal in a form and get its findings", run_review),
     Subcommand("checkin", "checkin <project> <when>", "schedule check-ins, e.g. "
                "`every monday 9:00`", run_checkin),
