@@ -428,12 +428,13 @@ class Checkins:
 
     def sent(self, checkin_id: int, dm_channel: str, dm_ts: str | None, now: datetime) -> None:
         self.store.checkins.mark_sent(checkin_id, dm_channel=dm_channel, dm_ts=dm_ts, at=stamp(now))
-        self._log("checkin.sent", checkin_id)
+        self._log("checkin.sent", self._get(checkin_id))
 
     def not_sent(self, checkin_id: int, error: str, *, give_up: bool) -> None:
         """A send failed: retried by the next run, or (`give_up`) marked failed."""
         self.store.checkins.release(checkin_id, error, give_up=give_up)
-        self._log("checkin.failed" if give_up else "checkin.retry", checkin_id, error=error)
+        kind = "checkin.failed" if give_up else "checkin.retry"
+        self._log(kind, self._get(checkin_id), error=error)
 
     def supersede(self, checkin: Claim, now: datetime) -> list[WhatMoved]:
         """Close the project's older check-ins still waiting for answers: a new one replaces
@@ -448,14 +449,14 @@ class Checkins:
         """Check-ins sent REMIND_AFTER ago without all their answers: each gets one reminder."""
         due = self.store.checkins.claim_reminders(stamp(now - REMIND_AFTER), stamp(now))
         for c in due:
-            self._log("checkin.reminded", c.id)
+            self._log("checkin.reminded", c)
         return [self.view(c.id) for c in due]
 
     def expire_overdue(self, now: datetime) -> list[WhatMoved]:
         """Close check-ins still open CLOSE_AFTER_REMINDER after their reminder."""
         closed = self.store.checkins.claim_expired(stamp(now - CLOSE_AFTER_REMINDER), stamp(now))
         for c in closed:
-            self._log("checkin.expired", c.id, answered=len(c.answers))
+            self._log("checkin.expired", c, answered=len(c.answers))
         return [self.what_moved(c) for c in closed]
 
     def prepare(
@@ -541,14 +542,16 @@ class Checkins:
         # A click comes after the message it is on: counting from the later of the two keeps
         # a snooze a day long when the clocks disagree (a scheduler run with --now).
         start = max(now, instant(checkin.sent_at)) if checkin.sent_at else now
-        if self.store.checkins.snooze(checkin_id, stamp(start + SNOOZES[span])) is not None:
-            self._log("checkin.snoozed", checkin_id, span=span)
+        snoozed = self.store.checkins.snooze(checkin_id, stamp(start + SNOOZES[span]))
+        if snoozed is not None:
+            self._log("checkin.snoozed", snoozed, span=span)
         return self.view(checkin_id)
 
     def skip(self, checkin_id: int, now: datetime) -> CheckinView:
         """Skip this check-in only; the schedule carries on."""
-        if self.store.checkins.skip(checkin_id, stamp(now)) is not None:
-            self._log("checkin.skipped", checkin_id)
+        skipped = self.store.checkins.skip(checkin_id, stamp(now))
+        if skipped is not None:
+            self._log("checkin.skipped", skipped)
         return self.view(checkin_id)
 
     # --- closing --------------------------------------------------------------------------
@@ -560,7 +563,7 @@ class Checkins:
         closed = self.store.checkins.close(checkin_id, status, stamp(now))
         if closed is None:
             return None
-        self._log(f"checkin.{status}", checkin_id, answered=len(closed.answers))
+        self._log(f"checkin.{status}", closed, answered=len(closed.answers))
         return self.what_moved(closed)
 
     def what_moved(self, checkin: Checkin) -> WhatMoved:
@@ -599,10 +602,9 @@ class Checkins:
             raise NotFound("That check-in no longer exists.")
         return checkin
 
-    def _log(self, kind: str, checkin_id: int, **detail: object) -> None:
-        checkin = self._get(checkin_id)
+    def _log(self, kind: str, checkin: Checkin, **detail: object) -> None:
         self.store.events.log(
-            kind, who=checkin.owner, project_id=checkin.project_id, checkin=checkin_id, **detail
+            kind, who=checkin.owner, project_id=checkin.project_id, checkin=checkin.id, **detail
         )
 
 
