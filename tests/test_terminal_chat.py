@@ -16,35 +16,23 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.core.knowledge import AnswerOption, KnowledgeBase, Question, load_default
+from bot.core.knowledge import KnowledgeBase, Question, load_default
+from tests.test_consultation import Policy, reassuring, worrying
 
 pytestmark = pytest.mark.slow
 
 HEADER = re.compile(r"^\[(\d+)/(\d+) · (\w+)\] (.*)$")
 OPTION = re.compile(r"^  \d+\. (\S+)\s")
-Policy = Callable[[Question], AnswerOption]
 WATCHDOG_S = 60
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return load_default()
-
-
-def worrying(q: Question) -> AnswerOption:
-    return max(q.options, key=lambda o: max((r.severity.rank for r in o.raises), default=0))
-
-
-def reassuring(q: Question) -> AnswerOption:
-    return min(
-        q.options,
-        key=lambda o: (max((r.severity.rank for r in o.raises), default=0), -len(o.clears)),
-    )
 
 
 def premortem(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
