@@ -19,7 +19,7 @@ from bot.adapters.slack.builders.blocks import (
     section,
     truncate,
 )
-from bot.adapters.slack.builders.summary_builder import LEVEL_EMOJI, level_badge
+from bot.adapters.slack.builders.summary_builder import LEVEL_EMOJI, area_line, level_badge
 from bot.adapters.slack.ids import Ids
 from bot.adapters.slack.payloads import ConsultationRef, ProjectRef
 
@@ -79,9 +79,7 @@ def build_status(row: ProjectRow) -> Message:
     state = CONSULTATION_STATES.get(row.consultation_status, "")
     answered = f"{row.answered} answer(s)" if row.answered else "no answers yet"
     checkin = f"next check-in {row.next_checkin}" if row.next_checkin else "no check-ins scheduled"
-    areas = "\n".join(
-        f"{LEVEL_EMOJI.get(lv, '')} *{escape(a)}*: {lv}" for a, lv in row.levels.items()
-    )
+    areas = "\n".join(area_line(a, lv) for a, lv in row.levels.items())
     text = (
         f"{escape(row.name)}: overall {row.overall}; {state}, {answered}; {checkin}. "
         + "; ".join(f"{escape(a)} {lv}" for a, lv in row.levels.items())

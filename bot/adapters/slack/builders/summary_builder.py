@@ -43,6 +43,11 @@ def level_badge(level: str) -> str:
     return f"{LEVEL_EMOJI.get(level, ':white_circle:')} {level}"
 
 
+def area_line(title: str, level: str) -> str:
+    """One area and its level, the word beside the colour: `:red_circle: *Data*: high`."""
+    return f"{LEVEL_EMOJI.get(level, '')} *{escape(title)}*: {level}"
+
+
 def build_summary_message(
     summary: RiskSummary, project_id: int | None = None, title: str | None = None
 ) -> Message:
@@ -65,13 +70,7 @@ def build_summary_message(
             + (f"  ·  from {' and '.join(basis)}" if basis else "")
             + (f"\n{len(flagged)} of {len(summary.areas)} areas need attention." if flagged else "")
         ),
-        section(
-            "*Areas*\n"
-            + "\n".join(
-                f"{LEVEL_EMOJI.get(a.level, '')} *{escape(a.title)}*: {a.level}"
-                for a in summary.areas
-            )
-        ),
+        section("*Areas*\n" + "\n".join(area_line(a.title, a.level) for a in summary.areas)),
     ]
     if summary.changes is not None and not summary.changes.empty:
         blocks.append(section(_changes(summary)))
