@@ -63,16 +63,9 @@ class ConsultationStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def create(
-        self,
-        project_id: int,
-        *,
-        who: str,
-        proposal: str | None = None,
-        proposal_levels: dict[str, str] | None = None,
-        current_question: str | None = None,
-    ) -> ConsultationRecord:
-        """A new active consultation; InputError if the project already has an open one."""
+    def create(self, project_id: int, *, who: str) -> ConsultationRecord:
+        """A new active consultation with no question waiting yet (see `update`) and no
+        proposal (see `set_proposal`); InputError if the project already has an open one."""
         now = self._store.now()
         with self._store.transaction() as db:
             try:
@@ -82,15 +75,9 @@ class ConsultationStore:
                         {
                             "project_id": project_id,
                             "status": "active",
-                            "current_question": current_question,
-                            "proposal": clean(proposal, PROPOSAL_LIMIT) if proposal else None,
-                            "proposal_levels": json.dumps(proposal_levels)
-                            if proposal_levels is not None
-                            else None,
                             "started_by": one_line(who, NAME_LIMIT),
                             "started": now,
                             "updated": now,
-                            "finished": None,
                         }
                     )
                     .last_pk
