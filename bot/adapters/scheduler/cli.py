@@ -8,9 +8,9 @@ another instant, which is also how the tests move time.
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from datetime import UTC, datetime
+
+from bot.adapters.terminal.cli import add_log_level, configure_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,9 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="ISO-8601",
         help="pretend it is this instant, e.g. 2026-11-30T09:01:00+01:00 (default: now)",
     )
-    run.add_argument(
-        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
-    )
+    add_log_level(run, default="warning")
     run.set_defaults(run=run_due_command)
     group.set_defaults(run=lambda args: group.print_help() or 2)
 
@@ -57,11 +55,7 @@ def instant(text: str) -> datetime:
 
 
 def run_due_command(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(args)
     from bot.adapters.scheduler.delivery import Delivery
     from bot.adapters.scheduler.runner import run_due
     from bot.adapters.slack.app import build_client

@@ -11,7 +11,8 @@ import argparse
 import logging
 import os
 import signal
-import sys
+
+from bot.adapters.terminal.cli import add_log_level, configure_logging
 
 DEFAULT_PORT = 3000
 
@@ -32,16 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"HTTP port (default: $PORT or {DEFAULT_PORT})",
     )
     p.add_argument("--host", default="0.0.0.0", help="HTTP interface to bind (default: 0.0.0.0)")
-    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    add_log_level(p, default="info")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(args)
     from bot.adapters.scheduler.loop import start_scheduler
     from bot.adapters.slack.after_ack import AfterAck
     from bot.adapters.slack.app import build_app

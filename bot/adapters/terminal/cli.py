@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +23,21 @@ COMMAND_MODULES = (
     "bot.adapters.slack.serve",
     "bot.adapters.scheduler.cli",
 )
+
+
+def add_log_level(parser: argparse.ArgumentParser, default: str) -> None:
+    """`--log-level`, for the commands that run unattended and log to standard error."""
+    parser.add_argument(
+        "--log-level", default=default, choices=["debug", "info", "warning", "error"]
+    )
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
