@@ -29,7 +29,7 @@ from bot.core.schedule import (
     parse_schedule,
     zone,
 )
-from bot.core.store import Project, Store
+from bot.core.store import CheckinSchedule, Project, Store
 from bot.core.store.checkins import Checkin, Claim
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def schedule_checkin(
     who = owner or project.owner or ""
     if not who:
         raise InputError("a check-in needs someone to ask: who owns this project?")
-    store.checkins.set(
+    row = store.checkins.set(
         project_id,
         text.strip(),
         stamp(first),
@@ -116,9 +116,7 @@ def schedule_checkin(
         channel=channel or project.channel,
     )
     store.events.log("checkin.scheduled", who=owner, project_id=project_id, spec=text, tz=tz)
-    schedule = get_schedule(store, project_id)
-    assert schedule is not None
-    return schedule
+    return _schedule(row, rule)
 
 
 def get_schedule(store: Store, project_id: int) -> Schedule | None:
@@ -126,10 +124,14 @@ def get_schedule(store: Store, project_id: int) -> Schedule | None:
     row = store.checkins.get(project_id)
     if row is None or not row.active or row.rule is None:
         return None
+    return _schedule(row, _rule(row.rule))
+
+
+def _schedule(row: CheckinSchedule, rule: Rule) -> Schedule:
     return Schedule(
-        project_id=project_id,
+        project_id=row.project_id,
         spec=row.spec,
-        rule=_rule(row.rule),
+        rule=rule,
         tz=row.tz,
         owner=row.who,
         next_due=instant(row.next_due) if row.next_due else None,
