@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.adapters.terminal.levels import ICON, STYLE
-from bot.core.assessment import RiskSummary, SummaryFinding
+from bot.core.assessment import AreaAssessment, RiskSummary, SummaryFinding
 from bot.core.consultation import AskedQuestion, Turn
 
 ORIGIN = {
@@ -63,11 +63,7 @@ def summary_lines(s: RiskSummary) -> list[str]:
         f"Risk summary: {s.project} (overall {s.overall}, {s.answered} answers)",
     ]
     for a in s.areas:
-        top = (
-            a.findings[0].title
-            if a.findings
-            else ("addressed" if a.discussed else "not discussed yet")
-        )
+        top = a.findings[0].title if a.findings else _without_findings(a)
         lines.append(f"  {a.area:<13}{a.level:<7}{top}")
     if s.next_steps:
         lines.append("Next steps:")
@@ -75,6 +71,11 @@ def summary_lines(s: RiskSummary) -> list[str]:
             lines.append(f"  {i}. {step.action} (owner: {step.owner}; done when: {step.done_when})")
     lines.extend(_change_lines(s))
     return lines
+
+
+def _without_findings(a: AreaAssessment) -> str:
+    """What an area with no open finding shows instead of its top one."""
+    return "addressed" if a.discussed else "not discussed yet"
 
 
 def _change_lines(s: RiskSummary) -> list[str]:
@@ -106,11 +107,7 @@ def summary_markdown(s: RiskSummary) -> str:
     )
     out += ["", "| Area | Level | Top finding |", "|---|---|---|"]
     for a in s.areas:
-        top = (
-            _md(a.findings[0].title)
-            if a.findings
-            else ("addressed" if a.discussed else "not discussed yet")
-        )
+        top = _md(a.findings[0].title) if a.findings else _without_findings(a)
         out.append(f"| {a.title} | {ICON[a.level]} {a.level} | {top} |")
     if s.next_steps:
         out += ["", "## Next steps", ""]
@@ -187,9 +184,7 @@ def print_summary(console: Console, s: RiskSummary) -> None:
     table.add_column("Level")
     table.add_column("Top findings")
     for a in s.areas:
-        tops = "\n".join(f"• {f.title}" for f in a.findings) or (
-            "addressed" if a.discussed else "not discussed yet"
-        )
+        tops = "\n".join(f"• {f.title}" for f in a.findings) or _without_findings(a)
         table.add_row(a.title, Text(a.level, style=STYLE[a.level]), Text(tops))
     console.print(table)
     if s.next_steps:
