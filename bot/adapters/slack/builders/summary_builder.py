@@ -74,7 +74,8 @@ def build_summary_message(
     ]
     if summary.changes is not None and not summary.changes.empty:
         blocks.append(section(_changes(summary)))
-    top = [f for f in summary.findings if f.level != "low"][:TOP_FINDINGS]
+    raised = [f for f in summary.findings if f.level != "low"]
+    top = raised[:TOP_FINDINGS]
     if top:
         blocks += [divider(), section("*Top findings*")]
         blocks += [section(finding_text(f, summary)) for f in top]
@@ -85,7 +86,7 @@ def build_summary_message(
             for i, s in enumerate(summary.next_steps, 1)
         )
         blocks += [divider(), *sections(f"*Next steps*\n{steps}")]
-    hidden = len([f for f in summary.findings if f.level != "low"]) - len(top)
+    hidden = len(raised) - len(top)
     if hidden > 0 and project_id is not None:
         more = ProjectRef(project=project_id, then="findings").dump()
         blocks += [
