@@ -11,7 +11,7 @@ Adapters render a RiskSummary; they never compute one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, Level, Origin, Risk, Severity
@@ -447,4 +447,4 @@ def _with_changes(summary: RiskSummary, previous: Mapping[str, Any]) -> RiskSumm
         new=tuple(t for k, t in now["open"].items() if k not in before_open),
         resolved=tuple(t for k, t in before_open.items() if k not in now["open"]),
     )
-    return RiskSummary(**{**summary.__dict__, "changes": changes})
+    return replace(summary, changes=changes)

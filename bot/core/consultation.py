@@ -303,7 +303,7 @@ class Consultations:
                 return self._ask(project, c, "question", "Carrying on.")
             case "summary":
                 turn = self._ask(project, c, "summary", "The risks so far:")
-                return _replace(turn, summary=self.summary(project.id))
+                return replace(turn, summary=self.summary(project.id))
             case _:
                 return self._ask(project, c, "help", HELP)
 
@@ -316,9 +316,9 @@ class Consultations:
             self._log("consultation.finished", c, "")
             c = self.store.consultations.get(c.id)
             done = f"That's all I need for {project.name}. Here is the risk summary."
-            return _replace(self._finished(project, c, done, record=True), recorded=recorded)
+            return replace(self._finished(project, c, done, record=True), recorded=recorded)
         c = self.store.consultations.update(c.id, current_question=nxt.id)
-        return _replace(self._ask(project, c, "question", message), recorded=recorded)
+        return replace(self._ask(project, c, "question", message), recorded=recorded)
 
     def _read_proposal(
         self,
@@ -381,7 +381,9 @@ class Consultations:
         q = self._question(c.current_question)
         state = self._plan_state(project, c)
         number = len(state.asked) + 1
-        total = number + remaining_estimate(self.kb, _with(state, q.id), self.budget)
+        # The state once the waiting question is asked (answered or not).
+        shown = replace(state, asked=[*state.asked, (q.id, None)])
+        total = number + remaining_estimate(self.kb, shown, self.budget)
         asked = AskedQuestion(
             id=q.id,
             area=q.area,
@@ -446,14 +448,3 @@ def _reprompt(question: Question, reading: Reading, text: str) -> str:
 
 def _label(question: Question, value: str) -> str:
     return next((o.label for o in question.options if o.value == value), value)
-
-
-def _replace(turn: Turn, **changes: object) -> Turn:
-    return replace(turn, **changes)  # type: ignore[arg-type]
-
-
-def _with(state: PlanState, qid: str) -> PlanState:
-    """The state once the waiting question is asked (answered or not)."""
-    return PlanState(
-        [*state.asked, (qid, None)], state.proposal_levels, state.proposal_risks, state.archetype
-    )
