@@ -116,8 +116,8 @@ def _too_big(where: str) -> str:
 # --- rendering ------------------------------------------------------------------------------
 
 
-def _area_rows(report: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str, str, str]]:
-    """(area id, title, level, a short note) for every area, in order."""
+def _area_rows(report: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str, str]]:
+    """(title, level, a short note) for every area, in order."""
     rows = []
     by_area: dict[str, list[dict[str, Any]]] = {}
     for f in report["findings"]:
@@ -136,7 +136,7 @@ def _area_rows(report: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str
                 note = f"{addressed}; worth a look: {note}"
         else:
             note = addressed
-        rows.append((area, title, info["level"], note))
+        rows.append((title, info["level"], note))
     return rows
 
 
@@ -146,7 +146,7 @@ def print_text(report: dict[str, Any], kb: KnowledgeBase, name: str) -> None:
     table.add_column("area")
     table.add_column("level")
     table.add_column("why")
-    for _area, title, level, note in _area_rows(report, kb):
+    for title, level, note in _area_rows(report, kb):
         table.add_row(title, f"[{STYLE[level]}]{level}[/]", escape(note))
     console.print(table)
     findings = report["findings"]
@@ -176,7 +176,7 @@ def to_markdown(report: dict[str, Any], kb: KnowledgeBase, name: str) -> str:
         "| Area | Level | Why |",
         "|---|---|---|",
     ]
-    for _area, title, level, note in _area_rows(report, kb):
+    for title, level, note in _area_rows(report, kb):
         lines.append(f"| {_md(title)} | {ICON[level]} {level} | {_md(note)} |")
     findings = report["findings"]
     lines += ["", f"### Findings ({len(findings)}, most serious first)" if findings else ""]
