@@ -215,10 +215,11 @@ def test_bad_input_gets_a_clear_reply_and_stores_nothing_unsafe(
     turn = service.answer(turn.consultation_id, typed, "ana")
     assert turn.kind in ("reprompt", "question")
     assert turn.message
-    for event in store.events.recent():
-        for value in event.detail.values():
-            if isinstance(value, str):
-                assert len(value) <= 500 and "\x00" not in value and "\x1b" not in value
+    logged = [v for e in store.events.recent() for v in e.detail.values() if isinstance(v, str)]
+    answered = [a.raw_text for a in store.consultations.answers(turn.consultation_id)]
+    assert all(len(v) <= 500 for v in logged) and all(len(v) <= 2000 for v in answered)
+    for value in logged + answered:
+        assert not {"\x00", "\x1b", "\x07", "\u202e"} & set(value)
 
 
 def test_a_long_answer_is_refused_with_its_length(store: Store, kb: KnowledgeBase) -> None:
