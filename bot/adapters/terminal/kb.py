@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.core.knowledge import AREA_IDS, KnowledgeError, Stage, bundled_dir, knowledge_dirs, load
+from bot.core.knowledge import AREA_IDS, KnowledgeError, Stage, knowledge_dirs, load
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,12 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _dirs(args: argparse.Namespace) -> list[Path]:
-    if getattr(args, "dir", None):
-        extra = Path(args.dir)
-        if extra.resolve() == bundled_dir().resolve():
-            return [extra]
-        return [bundled_dir(), extra]
-    return knowledge_dirs(args.knowledge)
+    # `kb validate DIR` checks DIR in place of --knowledge, still on top of the bundled base.
+    return knowledge_dirs(getattr(args, "dir", None) or args.knowledge)
 
 
 def _validate(args: argparse.Namespace) -> int:
