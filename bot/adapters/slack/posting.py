@@ -7,7 +7,7 @@ go through the app's one client (which retries 429s after Retry-After).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -140,7 +140,7 @@ def checkin_line(schedule: Schedule | None) -> str | None:
     """When the next check-in is and the schedule it follows, for status and App Home."""
     if schedule is None or schedule.next_due is None:
         return None
-    return f"{slack_date(schedule.next_due.isoformat())} · {schedule.describe()}"
+    return f"{slack_date(schedule.next_due)} · {schedule.describe()}"
 
 
 def project_rows(services: Services, team: str, user: str | None = None) -> list[ProjectRow]:
@@ -156,11 +156,7 @@ def project_rows(services: Services, team: str, user: str | None = None) -> list
     return [project_row(services, p) for p in projects]
 
 
-def slack_date(iso: str) -> str:
-    """An ISO time as Slack's date token: each reader sees it in their own time zone."""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+def slack_date(moment: datetime) -> str:
+    """An instant as Slack's date token: each reader sees it in their own time zone."""
+    fallback = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
