@@ -34,7 +34,7 @@ from bot.core.interpretation import Reading, read_answer
 from bot.core.knowledge import KnowledgeBase, Question
 from bot.core.planning import MAX_QUESTIONS, PlanState, archetype, next_question, remaining_estimate
 from bot.core.store import ConsultationRecord, NewFinding, Project, Store
-from bot.core.store.text import ANSWER_LIMIT, PROPOSAL_LIMIT, clean
+from bot.core.store.text import ANSWER_LIMIT, PROPOSAL_LIMIT, clean, one_line
 
 TurnKind = Literal["question", "reprompt", "help", "paused", "summary", "finished"]
 
@@ -430,7 +430,7 @@ class Consultations:
 
 def _reprompt(question: Question, reading: Reading, text: str) -> str:
     options = " / ".join(o.label for o in question.options)
-    said = " ".join(clean(text, 60).split())
+    said = one_line(text, 60)
     match reading.problem:
         case "empty":
             return f"I didn't get an answer. Pick one: {options}. Or say skip."
