@@ -45,6 +45,7 @@ def test_text_report_has_every_area_and_quotes_the_proposal(
     ):
         assert title in out
     assert "Findings" in out and "Do:" in out and "Source:" in out
+    assert any(line.startswith('  "') for line in out.splitlines()), "no evidence quoted"
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="the shared dev set is not here")
