@@ -130,7 +130,7 @@ def test_pasted_proposal_starts_a_consultation(slack: SlackSender, fake: FakeSla
 
 def test_dm_help_when_nothing_is_under_way(slack: SlackSender, fake: FakeSlack) -> None:
     (reply,) = say(slack, fake, new_user(), "hello?")
-    assert "new" in reply.text()
+    assert "to start a pre-mortem" in reply.text()
 
 
 def test_app_home_lists_projects_with_levels_and_resume(
