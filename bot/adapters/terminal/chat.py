@@ -17,12 +17,12 @@ from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import InputError, NotFound
-from bot.core.knowledge import KnowledgeBase, load_default
+from bot.core.knowledge import load_default
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from bot.core.consultation import Consultations, ProposalAnalyzer, Turn
+    from bot.core.consultation import Consultations, Turn
     from bot.core.store import Project, Store
 
 # The store, the consultation engine and rich are imported when a command here runs, so
@@ -85,9 +85,14 @@ def _chat(args: argparse.Namespace) -> int:
 
         proposal = read_proposal(args.proposal)
     kb = load_default(args.knowledge)
+    analyzer = None
+    if proposal:
+        from bot.core.analysis import Analyzer
+
+        analyzer = Analyzer(kb)
     store = Store.open(args.db)
     try:
-        service = Consultations(store, kb, _analyzer(kb) if proposal else None)
+        service = Consultations(store, kb, analyzer)
         who = args.who or _user()
         project = _project_for_chat(store, args.project, new=args.new)
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -172,14 +177,6 @@ def _project_for_chat(store: Store, name: str, *, new: bool) -> Project:
         return store.projects.create(LOCAL_TEAM, name)
     except InputError:  # another process created it a moment ago
         return store.projects.find(LOCAL_TEAM, name)
-
-
-def _analyzer(kb: KnowledgeBase) -> ProposalAnalyzer:
-    try:
-        from bot.core.analysis import Analyzer
-    except ImportError:
-        raise InputError("reading proposals is not available in this installation") from None
-    return Analyzer(kb)  # type: ignore[return-value]
 
 
 def _user() -> str:
