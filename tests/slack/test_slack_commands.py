@@ -21,6 +21,15 @@ def reply_text(fake: FakeSlack, mark: int, timeout: float = 10.0) -> str:
     return call.text()
 
 
+def open_project(
+    slack: SlackSender, fake: FakeSlack, name: str, team: str, channel: str = "C0CHURN"
+) -> None:
+    """`/premortem new <name>`, once its reply has arrived."""
+    mark = fake.mark()
+    slack.command(f"new {name}", team=team, channel=channel)
+    fake.wait_for("response_url", after=mark)
+
+
 def test_help_names_every_subcommand(slack: SlackSender) -> None:
     reply = slack.command("help", team=new_team())
     assert reply.status == 200
@@ -64,9 +73,7 @@ def test_new_without_a_name_says_how(slack: SlackSender) -> None:
 def test_list_names_the_projects(slack: SlackSender, fake: FakeSlack) -> None:
     team = new_team()
     for name in ("Churn model v2", "Fraud scoring"):
-        mark = fake.mark()
-        slack.command(f"new {name}", team=team)
-        fake.wait_for("response_url", after=mark)
+        open_project(slack, fake, name, team)
     mark = fake.mark()
     assert slack.command("list", team=team).status == 200
     text = reply_text(fake, mark)
@@ -74,9 +81,8 @@ def test_list_names_the_projects(slack: SlackSender, fake: FakeSlack) -> None:
 
 
 def test_status_finds_a_project_forgivingly(slack: SlackSender, fake: FakeSlack) -> None:
-    team, mark = new_team(), fake.mark()
-    slack.command("new Churn model v2", team=team, channel="C0OTHER")
-    fake.wait_for("response_url", after=mark)
+    team = new_team()
+    open_project(slack, fake, "Churn model v2", team, channel="C0OTHER")
     mark = fake.mark()
     slack.command("status churn", team=team, channel="C0ELSE")
     text = reply_text(fake, mark)
@@ -88,9 +94,7 @@ def test_status_finds_a_project_forgivingly(slack: SlackSender, fake: FakeSlack)
 def test_ambiguous_name_asks_which_project(slack: SlackSender, fake: FakeSlack) -> None:
     team = new_team()
     for name in ("Churn model EU", "Churn model US"):
-        mark = fake.mark()
-        slack.command(f"new {name}", team=team)
-        fake.wait_for("response_url", after=mark)
+        open_project(slack, fake, name, team)
     mark = fake.mark()
     slack.command("status churn", team=team)
     (call,) = fake.wait_for("response_url", after=mark)
@@ -111,9 +115,8 @@ def test_unknown_project_is_explained(slack: SlackSender, fake: FakeSlack) -> No
 
 
 def test_summary_is_posted_then_edited_in_place(slack: SlackSender, fake: FakeSlack) -> None:
-    team, mark = new_team(), fake.mark()
-    slack.command("new Churn model", team=team, channel="C0SUM")
-    fake.wait_for("response_url", after=mark)
+    team = new_team()
+    open_project(slack, fake, "Churn model", team, channel="C0SUM")
     mark = fake.mark()
     slack.command("summary", team=team, channel="C0SUM")
     (post,) = fake.wait_for("chat.postMessage", after=mark)
@@ -134,9 +137,8 @@ def test_summary_is_posted_then_edited_in_place(slack: SlackSender, fake: FakeSl
 def test_summary_in_a_channel_without_the_bot_goes_through_response_url(
     slack: SlackSender, fake: FakeSlack
 ) -> None:
-    team, mark = new_team(), fake.mark()
-    slack.command("new Churn model", team=team, channel="C0NOBOT")
-    fake.wait_for("response_url", after=mark)
+    team = new_team()
+    open_project(slack, fake, "Churn model", team, channel="C0NOBOT")
     mark = fake.mark()
     fake.fail_next("chat.postMessage", "not_in_channel")
     slack.command("summary", team=team, channel="C0NOBOT")
@@ -191,9 +193,8 @@ def test_empty_review_is_refused_in_the_modal(slack: SlackSender) -> None:
 
 
 def test_checkin_subcommand_answers(slack: SlackSender, fake: FakeSlack) -> None:
-    team, mark = new_team(), fake.mark()
-    slack.command("new Churn model", team=team, channel="C0CHECK")
-    fake.wait_for("response_url", after=mark)
+    team = new_team()
+    open_project(slack, fake, "Churn model", team, channel="C0CHECK")
     mark = fake.mark()
     reply = slack.command("checkin churn every monday 9:00", team=team, channel="C0CHECK")
     assert reply.status == 200
