@@ -34,8 +34,7 @@ def open_dm(client: WebClient, user: str) -> str:
 
 
 def post_turn(client: WebClient, channel: str, turn: Turn) -> None:
-    for text, blocks in build_turn(turn):
-        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    post_messages(client, channel, build_turn(turn))
 
 
 def post_messages(
