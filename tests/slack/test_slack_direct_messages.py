@@ -26,21 +26,21 @@ def dm_of(user: str) -> str:
 def say(
     slack: SlackSender, fake: FakeSlack, user: str, text: str, timeout: float = 10.0
 ) -> list[Call]:
-    """Send a DM; return the bot's replies (waits for the first, then a moment for more)."""
+    """Send a DM; return the bot's replies."""
     mark = fake.mark()
     assert slack.dm(text, user=user).status == 200
-    fake.wait_for(
-        "chat.postMessage",
-        after=mark,
-        timeout=timeout,
-        where=lambda c: c.args.get("channel") == dm_of(user),
-    )
+    return dm_posts(fake, user, mark, timeout)
+
+
+def dm_posts(fake: FakeSlack, user: str, mark: int, timeout: float = 10.0) -> list[Call]:
+    """The bot's posts in `user`'s DM since `mark` (waits for the first, then a moment more)."""
+
+    def in_dm(call: Call) -> bool:
+        return call.args.get("channel") == dm_of(user)
+
+    fake.wait_for("chat.postMessage", after=mark, timeout=timeout, where=in_dm)
     time.sleep(0.05)
-    return [
-        c
-        for c in fake.calls_of("chat.postMessage", after=mark)
-        if c.args.get("channel") == dm_of(user)
-    ]
+    return [c for c in fake.calls_of("chat.postMessage", after=mark) if in_dm(c)]
 
 
 def answer_buttons(call: Call) -> list[dict[str, Any]]:
@@ -96,12 +96,8 @@ def test_whole_consultation_by_buttons(slack: SlackSender, fake: FakeSlack) -> N
         button = answer_buttons(question)[0]
         mark = fake.mark()
         slack.block_action(button["action_id"], button["value"], user=user, channel=dm_of(user))
-        fake.wait_for(
-            "chat.postMessage", after=mark, where=lambda c: c.args.get("channel") == dm_of(user)
-        )
-        time.sleep(0.05)
+        replies = dm_posts(fake, user, mark)
         assert fake.calls_of("chat.update", after=mark), "the answered question is marked"
-        replies = fake.calls_of("chat.postMessage", after=mark)
     else:
         raise AssertionError("the consultation never finished")
 
