@@ -64,6 +64,7 @@ from bot.core.patterns import (
     find_all,
     required_literals,
     searcher,
+    signal_source,
 )
 from bot.core.text import Span, match_text, normalise, read, stem, tokens
 
@@ -249,7 +250,7 @@ class Analyzer:
         out = []
         for text in texts:
             if text.startswith("re:"):
-                source = _spaces_flexible(text[3:].strip())
+                source = signal_source(text)
                 pattern = re.compile(source)
                 anchors = required_literals(source)
                 out.append(_Phrase(text, area, risk, kind, pattern=pattern, anchors=anchors))
@@ -920,29 +921,6 @@ def _is_negation(doc: _Doc, i: int) -> bool:
         j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in NEUTRALISERS
     )
     return not neutralised
-
-
-def _spaces_flexible(pattern: str) -> str:
-    """Literal spaces in a signal's regex match any run of spaces (markdown leaves several)."""
-    out = []
-    in_class = False
-    escaped = False
-    for ch in pattern:
-        if escaped:
-            out.append(ch)
-            escaped = False
-            continue
-        if ch == "\\":
-            escaped = True
-        elif ch == "[":
-            in_class = True
-        elif ch == "]":
-            in_class = False
-        elif ch == " " and not in_class:
-            out.append(" +")
-            continue
-        out.append(ch)
-    return "".join(out)
 
 
 def _first_per_sentence(matches: list[_Match]) -> list[_Match]:

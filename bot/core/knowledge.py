@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot.core.patterns import signal_source
+
 AreaId = Literal[
     "objectives",
     "value",
@@ -399,7 +401,7 @@ def _cross_check(kb: KnowledgeBase) -> list[Problem]:
                 if not phrase.startswith("re:"):
                     continue
                 try:
-                    re.compile(phrase[3:])
+                    re.compile(signal_source(phrase))
                 except re.error as exc:
                     out.append(
                         Problem(

@@ -42,6 +42,30 @@ _WEAK = word_set(
 )
 
 
+def signal_source(signal: str) -> str:
+    """The regular expression a `re:` signal runs as: literal spaces match any run of spaces
+    (markdown leaves several). The loader checks this, so what it accepts is what runs."""
+    out = []
+    in_class = False
+    escaped = False
+    for ch in signal.removeprefix("re:").strip():
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == " " and not in_class:
+            out.append(" +")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def required_literals(pattern: str) -> tuple[tuple[Anchor, ...], ...]:
     """Sets of anchors: every match of `pattern` contains one anchor of EACH set ("success"
     or "target", and "%" ...). The most selective set comes first; () when the pattern
