@@ -78,18 +78,6 @@ def checkin_dms(slack: FakeSlack) -> list[Call]:
     ]
 
 
-def dm_edits(slack: FakeSlack, after: int = 0) -> list[Call]:
-    return [c for c in slack.calls_of("chat.update", after=after) if c.args.get("channel") == DM]
-
-
-def channel_posts(slack: FakeSlack, title: str) -> list[Call]:
-    return [
-        c
-        for c in slack.calls_of("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and title in c.text()
-    ]
-
-
 def next_local(after: datetime, weekday: int, at: time, tz: str) -> datetime:
     """The first `weekday` at `at` (wall clock in `tz`) strictly after `after`."""
     zone = ZoneInfo(tz)
