@@ -14,7 +14,7 @@ from bot.adapters.slack.builders.review_builder import build_review_error
 from bot.adapters.slack.builders.summary_builder import build_summary_message
 from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import Ids
-from bot.adapters.slack.payloads import ReviewContext
+from bot.adapters.slack.payloads import ReviewContext, user_of
 from bot.adapters.slack.services import Services
 from bot.core.assessment import build_summary, levels_from_analysis, observations_from_analysis
 from bot.core.store.text import PROPOSAL_LIMIT, clean
@@ -54,7 +54,7 @@ def _review(
         proposal_levels=levels_from_analysis(analysis),
         now=services.store.now(),
     )
-    user = str((body.get("user") or {}).get("id") or metadata.user)
+    user = user_of(body) or metadata.user
     message = build_summary_message(summary, title=f"Proposal review for {_name(body)}")
     if metadata.channel:
         try:
