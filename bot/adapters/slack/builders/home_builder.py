@@ -37,11 +37,11 @@ def build_home(rows: Sequence[ProjectRow]) -> dict[str, Any]:
         ),
         divider(),
     ]
-    waiting = [r for r in rows if r.consultation_status in ("active", "paused")]
+    waiting = [(r, c) for r in rows if (c := r.open_consultation) is not None]
     if waiting:
         blocks.append(header("Open consultations"))
-        for r in waiting:
-            ref = ConsultationRef(consultation=r.consultation_id or 0).dump()
+        for r, consultation in waiting:
+            ref = ConsultationRef(consultation=consultation).dump()
             blocks.append(
                 section(
                     f"*{escape(r.name)}*: {r.answered} answer(s) so far, {r.consultation_status}",

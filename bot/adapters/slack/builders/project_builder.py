@@ -47,6 +47,13 @@ class ProjectRow:
     next_checkin: str | None = None  # already formatted for people
 
     @property
+    def open_consultation(self) -> int | None:
+        """The consultation a Resume button carries on: one under way or paused."""
+        if self.consultation_status in ("active", "paused"):
+            return self.consultation_id
+        return None
+
+    @property
     def flagged(self) -> list[str]:
         return [a for a, level in self.levels.items() if level != "low"]
 
@@ -96,9 +103,9 @@ def build_status(row: ProjectRow) -> Message:
     buttons = [
         button("Show summary", Ids.SHOW_SUMMARY, ProjectRef(project=row.id, then="summary").dump())
     ]
-    if row.consultation_id is not None and row.consultation_status in ("active", "paused"):
+    if row.open_consultation is not None:
         buttons.append(
-            button("Resume", Ids.RESUME, ConsultationRef(consultation=row.consultation_id).dump())
+            button("Resume", Ids.RESUME, ConsultationRef(consultation=row.open_consultation).dump())
         )
     blocks.append(actions(buttons, block_id="status"))
     return truncate(text, FALLBACK_CHARS), blocks
