@@ -227,6 +227,7 @@ def test_a_schedule_that_cannot_be_evaluated_does_not_block_the_others(
     claimed = checkins.claim(FIRST, "a")
     assert {c.project_id for c in claimed} == {good.id, bad.id}
     assert get_schedule(store, good.id).next_due is not None  # type: ignore[union-attr]
+    assert get_schedule(store, bad.id).next_due is None  # type: ignore[union-attr]
 
 
 # --- what a check-in asks -------------------------------------------------------------------
