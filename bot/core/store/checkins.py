@@ -255,9 +255,8 @@ class CheckinStore:
     def waiting_for(self, project_id: int) -> list[Checkin]:
         """The project's check-ins the owner can still answer, oldest first."""
         rows = self._store.rows(
-            "SELECT * FROM checkins WHERE project_id = ? AND status IN ('sent', 'snoozed') "
-            "ORDER BY id",
-            (project_id,),
+            "SELECT * FROM checkins WHERE project_id = ? AND status IN (?, ?) ORDER BY id",
+            (project_id, *WAITING),
         )
         return [_checkin(r) for r in rows]
 
