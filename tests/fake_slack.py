@@ -185,11 +185,6 @@ class FakeSlack:
 
     # inspection
 
-    def reset(self) -> None:
-        with self._cond:
-            self.calls.clear()
-            self._scripted.clear()
-
     def mark(self) -> int:
         """The number of calls so far: pass it to `wait_for(..., after=...)`/`calls_of`."""
         with self._cond:
@@ -807,8 +802,8 @@ def wait_for_port(
 class PremortemServer:
     """`premortem serve --http --port PORT` as a child process, against a FakeSlack.
 
-    The database and the log live in `workdir`; `restart()` sends SIGTERM and starts again
-    on the same database. With `socket_mode=True` it is plain `premortem serve` with
+    The database and the log live in `workdir`; `stop()` sends SIGTERM, and `start()` again
+    runs on the same database. With `socket_mode=True` it is plain `premortem serve` with
     SLACK_APP_TOKEN set and no signing secret: it opens no port, so `start()` returns once the
     process runs and the caller waits for it to connect to `fake.socket_url`.
     """
@@ -904,10 +899,6 @@ class PremortemServer:
         code = self.proc.returncode
         self.proc = None
         return code
-
-    def restart(self) -> PremortemServer:
-        self.stop()
-        return self.start()
 
     def __enter__(self) -> PremortemServer:
         return self.start()
