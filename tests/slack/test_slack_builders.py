@@ -11,6 +11,7 @@ from bot.adapters.slack.builders.home_builder import build_home
 from bot.adapters.slack.builders.project_builder import ProjectRow, build_project_list
 from bot.adapters.slack.builders.summary_builder import build_findings_pages, build_summary_message
 from bot.adapters.slack.command_text import parse_command, parse_direct_message, proposal_title
+from bot.adapters.slack.listeners.commands import SUBCOMMANDS
 from bot.adapters.slack.payloads import AnswerChoice, ReviewContext
 from bot.core.assessment import AreaAssessment, NextStep, RiskSummary, SummaryFinding
 from bot.core.errors import InputError
@@ -104,7 +105,7 @@ def test_help_lists_what_it_is_given() -> None:
     ],
 )
 def test_subcommands_are_read_forgivingly(text: str, name: str, argument: str) -> None:
-    parsed = parse_command(text)
+    parsed = parse_command(text, tuple(SUBCOMMANDS))
     assert (parsed.name, parsed.argument) == (name, argument)
 
 

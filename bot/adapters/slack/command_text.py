@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-SUBCOMMANDS = ("new", "summary", "list", "status", "review", "checkin", "help")
 ALIASES = {
     "start": "new",
     "create": "new",
@@ -30,8 +29,9 @@ class ParsedCommand:
     typed: str  # the first word as typed, to quote it when it is unknown
 
 
-def parse_command(text: str | None, known: tuple[str, ...] = SUBCOMMANDS) -> ParsedCommand:
-    """`new Churn model` -> (new, "Churn model"). An empty text asks for help."""
+def parse_command(text: str | None, known: tuple[str, ...]) -> ParsedCommand:
+    """`new Churn model` -> (new, "Churn model"), `known` naming the subcommands. An empty text
+    asks for help."""
     words = (text or "").strip().split(maxsplit=1)
     if not words:
         return ParsedCommand("help", "", "")
