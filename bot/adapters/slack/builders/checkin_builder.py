@@ -4,8 +4,10 @@ its one reminder, and the "what moved" message for the project's channel."""
 from __future__ import annotations
 
 from bot.adapters.slack.builders.blocks import (
+    FALLBACK_CHARS,
     MESSAGE_BLOCKS,
     Block,
+    Message,
     actions,
     button,
     context,
@@ -19,9 +21,6 @@ from bot.adapters.slack.builders.summary_builder import LEVEL_EMOJI
 from bot.adapters.slack.ids import CheckinIds
 from bot.adapters.slack.payloads import CheckinChoice
 from bot.core.checkins import CheckinQuestion, CheckinView, Schedule, WhatMoved, local_time
-
-Message = tuple[str, list[Block]]
-FALLBACK_CHARS = 2900
 
 
 def build_schedule_reply(
