@@ -14,7 +14,12 @@ from bot.adapters.slack.after_ack import Click, deferred
 from bot.adapters.slack.builders.checkin_builder import build_schedule_reply
 from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import CheckinIds, Ids
-from bot.adapters.slack.listeners.commands import CommandCall, Subcommand, add_subcommand
+from bot.adapters.slack.listeners.commands import (
+    CommandCall,
+    Subcommand,
+    acked_then,
+    add_subcommand,
+)
 from bot.adapters.slack.payloads import CheckinChoice
 from bot.core.checkins import Checkins, schedule_checkin, split_project_and_schedule
 from bot.core.errors import InputError, NotFound
@@ -32,7 +37,7 @@ def register(app: App) -> None:
             "checkin <project> <when>",
             "schedule check-ins, e.g. `every monday 9:00`, `weekdays 10am`, "
             "`first monday of the month`, a cron line, or `off`",
-            run_checkin,
+            acked_then(_schedule),
         )
     )
     app.action(Ids.pattern(CheckinIds.ANSWER))(reports_errors(handle_answer))
@@ -40,13 +45,8 @@ def register(app: App) -> None:
     app.action(CheckinIds.SKIP.value)(reports_errors(handle_skip))
 
 
-def run_checkin(call: CommandCall) -> None:
-    """Set the check-ins of a project, in the zone of the person setting them."""
-    call.ack()
-    call.later(_schedule, call)
-
-
 def _schedule(call: CommandCall) -> None:
+    """Set the check-ins of a project, in the zone of the person setting them."""
     store = call.services.store
     bound = store.projects.by_channel(call.team, call.channel)
     project, when = split_project_and_schedule(
