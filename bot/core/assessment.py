@@ -363,7 +363,7 @@ def build_summary(
 
 def _quote(kb: KnowledgeBase, answer: GivenAnswer) -> str:
     question = kb.questions[answer.question_id]
-    label = next((o.label for o in question.options if o.value == answer.value), answer.value)
+    label = question.label_of(answer.value)
     said = answer.text if answer.text and answer.text.casefold() != label.casefold() else label
     return f"{question.text} “{said}”"
 

@@ -501,7 +501,7 @@ class Checkins:
                     why=item.get("why", ""),
                     options=tuple((o.value, o.label) for o in q.options),
                     was=item.get("was"),
-                    answer=_label(q, chosen) if chosen is not None else None,
+                    answer=q.label_of(chosen) if chosen is not None else None,
                 )
             )
         return CheckinView(
@@ -614,10 +614,6 @@ def _open_risks(summary: RiskSummary) -> dict[str, str]:
     return {f.risk: f.level for f in summary.findings if f.risk and f.level != "low"}
 
 
-def _label(q: Question, value: str) -> str:
-    return next((o.label for o in q.options if o.value == value), value)
-
-
 def _label_of(kb: KnowledgeBase, qid: str, answers: Mapping[str, Answered]) -> str | None:
     q, a = kb.questions.get(qid), answers.get(qid)
-    return _label(q, a.value) if q is not None and a is not None else None
+    return q.label_of(a.value) if q is not None and a is not None else None

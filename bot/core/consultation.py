@@ -192,7 +192,7 @@ class Consultations:
             self.store.consultations.add_answer(
                 c.id, question.id, reading.value, raw_text=text, via=reading.via, who=who
             )
-            label = _label(question, reading.value)
+            label = question.label_of(reading.value)
             self._log("answer.recorded", c, who, question=question.id, value=reading.value)
             self._after_answers(project, c)
             return self._advance(project, c, "", recorded=label)
@@ -229,7 +229,7 @@ class Consultations:
         question = self._question(question_id)
         if value not in {o.value for o in question.options}:
             raise InputError(f"{value!r} is not an answer to {question_id}")
-        label = _label(question, value)
+        label = question.label_of(value)
         with self.store.transaction():
             project = self.store.projects.get(project_id)
             c = self.store.consultations.latest_for(project_id)
@@ -440,11 +440,7 @@ def _reprompt(question: Question, reading: Reading, text: str) -> str:
                 f"Pick one: {options}. Or say skip."
             )
         case "ambiguous":
-            fits = " or ".join(_label(question, v) for v in reading.candidates)
+            fits = " or ".join(question.label_of(v) for v in reading.candidates)
             return f"“{said}” could mean {fits}. Which one?"
         case _:
             return f"I couldn't match “{said}” to an answer. Pick one: {options}. Or say skip."
-
-
-def _label(question: Question, value: str) -> str:
-    return next((o.label for o in question.options if o.value == value), value)

@@ -158,6 +158,10 @@ class Question(_Strict):
     options: Annotated[list[AnswerOption], Field(min_length=2)]
     sources: Annotated[list[Citation], Field(min_length=1)]
 
+    def label_of(self, value: str) -> str:
+        """The label of the option with this value; the value itself if there is none."""
+        return next((o.label for o in self.options if o.value == value), value)
+
 
 class Area(_Strict):
     id: AreaId
