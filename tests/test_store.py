@@ -125,9 +125,9 @@ def test_the_default_file_follows_premortem_db(
 
 
 def test_an_event_is_claimed_only_once(store: Store) -> None:
-    assert store.claim_event("Ev123") is True
-    assert store.claim_event("Ev123") is False
-    assert store.claim_event("Ev124") is True
+    assert store.events.claim("Ev123") is True
+    assert store.events.claim("Ev123") is False
+    assert store.events.claim("Ev124") is True
 
 
 def test_a_failed_action_leaves_nothing_behind(store: Store) -> None:

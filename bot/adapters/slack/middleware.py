@@ -30,7 +30,7 @@ def handle_each_event_once(
     redone: a duplicated question in a DM is worse than a missing one the person can ask for.
     """
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if event_id and not Services.of(context).store.claim_event(str(event_id)):
+    if event_id and not Services.of(context).store.events.claim(str(event_id)):
         log.info("event %s already handled; ignoring the redelivery", event_id)
         return BoltResponse(status=200, body="")
     return next()

@@ -24,7 +24,7 @@ The repositories, one per group of tables, each method its own transaction unles
 - `store.findings` (findings.py): upsert, sync (per origin), for_project; summary
   snapshots (record_summary, last_summary); the Slack message a summary was posted as
   (set_summary_post, summary_post) so it can be edited in place.
-- `store.events` (events.py): claim (a Slack event id, once: `store.claim_event`),
+- `store.events` (events.py): claim (a Slack event id, once),
   forget_claims_before, log, recent.
 - `store.checkins` (checkins.py): schedules and claimed check-ins.
 
@@ -168,11 +168,6 @@ class Store:
     def schema_version(self) -> int:
         with self._lock:
             return migrations.current_version(self.db)
-
-    # Shortcuts for the calls every adapter makes.
-    def claim_event(self, event_id: str) -> bool:
-        """True the first time `event_id` is seen; False for a redelivery. See EventStore.claim."""
-        return self.events.claim(event_id)
 
     def _migrate(self) -> None:
         for m in migrations.pending(self.db):
