@@ -19,7 +19,7 @@ from bot.adapters.scheduler.pacing import MAX_RATE_LIMITED, Pacer, RateLimited
 from bot.adapters.scheduler.runner import run_due
 from bot.adapters.slack.app import build_client
 from bot.adapters.slack.settings import SlackSettings
-from bot.core.checkins import Checkins, schedule_checkin
+from bot.core.checkins import Checkins, schedule_checkin, stamp
 from bot.core.consultation import Consultations
 from bot.core.knowledge import KnowledgeBase, load_default
 from bot.core.store import Store
@@ -250,5 +250,23 @@ def test_the_scheduler_thread_sends_due_checkins_and_stops_cleanly(
             scheduler.stop(timeout=10)
         assert not scheduler.running
         assert len(fake.calls_of("chat.postMessage")) == 1  # every pass after the first: nothing
+    finally:
+        store.close()
+
+
+def test_each_scheduler_pass_forgets_slack_event_ids_older_than_a_day(
+    fake: FakeSlack, tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    now = NINE + timedelta(days=3)
+    at = [now]
+    store = Store.open(tmp_path / "events.db", clock=lambda: stamp(at[0]))
+    try:
+        at[0] = now - timedelta(days=2)
+        assert store.events.claim("EvOLD")
+        at[0] = now - timedelta(hours=1)
+        assert store.events.claim("EvNEW")
+        Scheduler(delivery_to(fake, store, kb), clock=lambda: now).run_once()
+        assert store.events.claim("EvOLD") is True  # forgotten: a fresh event to the app
+        assert store.events.claim("EvNEW") is False  # still a redelivery
     finally:
         store.close()

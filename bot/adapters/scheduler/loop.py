@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.adapters.scheduler.delivery import Delivery
 from bot.adapters.scheduler.pacing import Pacer
 from bot.adapters.scheduler.runner import claimant_id, run_due
-from bot.core.checkins import Checkins
+from bot.core.checkins import Checkins, stamp
 from bot.core.consultation import Consultations
 from bot.core.knowledge import KnowledgeBase
 from bot.core.store import Store
@@ -25,6 +25,7 @@ from bot.core.store import Store
 log = logging.getLogger(__name__)
 
 INTERVAL_S = 30.0
+EVENT_MEMORY = timedelta(days=1)  # how long a Slack event id is remembered against redelivery
 
 
 class Scheduler:
@@ -59,8 +60,11 @@ class Scheduler:
             self._thread.join(timeout)
 
     def run_once(self) -> None:
+        now = self.clock()
         try:
-            report = run_due(self.delivery, self.clock(), self.claimant)
+            report = run_due(self.delivery, now, self.claimant)
+            # Slack redelivers an event for minutes at most: older claims only fill the file.
+            self.delivery.checkins.store.events.forget_claims_before(stamp(now - EVENT_MEMORY))
         except Exception:
             log.exception("check-in pass failed; trying again in %.0fs", self.interval)
             return
