@@ -137,6 +137,20 @@ def levels_from_analysis(analysis: _Analysis) -> dict[str, str]:
     return {area: result.level for area, result in analysis.areas.items()}
 
 
+def summary_of_proposal(
+    kb: KnowledgeBase, analysis: _Analysis, *, project: str, now: str
+) -> RiskSummary:
+    """The risk summary of a proposal on its own, before any question is answered."""
+    return build_summary(
+        kb,
+        project=project,
+        answers={},
+        observations=observations_from_analysis(analysis),
+        proposal_levels=levels_from_analysis(analysis),
+        now=now,
+    )
+
+
 # --- the summary ----------------------------------------------------------------------------
 
 

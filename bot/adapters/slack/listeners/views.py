@@ -16,7 +16,7 @@ from bot.adapters.slack.errors import reports_errors
 from bot.adapters.slack.ids import Ids
 from bot.adapters.slack.payloads import ReviewContext, user_of
 from bot.adapters.slack.services import Services
-from bot.core.assessment import build_summary, levels_from_analysis, observations_from_analysis
+from bot.core.assessment import summary_of_proposal
 from bot.core.store.text import PROPOSAL_LIMIT, clean
 
 
@@ -45,13 +45,10 @@ def _review(
     metadata: ReviewContext,
     proposal: str,
 ) -> None:
-    analysis = services.analyzer.analyse(proposal)
-    summary = build_summary(
+    summary = summary_of_proposal(
         services.kb,
+        services.analyzer.analyse(proposal),
         project="Proposal review",
-        answers={},
-        observations=observations_from_analysis(analysis),
-        proposal_levels=levels_from_analysis(analysis),
         now=services.store.now(),
     )
     user = user_of(body) or metadata.user
