@@ -143,16 +143,22 @@ def checkin_line(schedule: Schedule | None) -> str | None:
 
 
 def project_rows(services: Services, team: str, user: str | None = None) -> list[ProjectRow]:
-    """The team's projects (only the ones `user` owns or started, when given)."""
-    projects = services.store.projects.list(team)
-    if user is not None:
-        mine = []
-        for p in projects:
-            latest = services.store.consultations.latest_for(p.id)
-            if p.owner == user or (latest is not None and latest.started_by == user):
-                mine.append(p)
-        projects = mine
+    """The team's projects, each with its summary (only `user`'s, when given)."""
+    if user is None:
+        projects = services.store.projects.list(team)
+    else:
+        projects = projects_of(services, team, user)
     return [project_row(services, p) for p in projects]
+
+
+def projects_of(services: Services, team: str, user: str) -> list[Project]:
+    """The team's projects that `user` owns or started a consultation of."""
+    mine = []
+    for p in services.store.projects.list(team):
+        latest = services.store.consultations.latest_for(p.id)
+        if p.owner == user or (latest is not None and latest.started_by == user):
+            mine.append(p)
+    return mine
 
 
 def slack_date(moment: datetime) -> str:

@@ -79,10 +79,9 @@ def _direct_message(
         return
 
     if request.kind == "summary":
-        mine = posting.project_rows(services, team, user)
+        mine = posting.projects_of(services, team, user)
         if mine:
-            project = services.store.projects.get(mine[-1].id)
-            posting.post_messages(client, channel, [posting.summary_message(services, project)])
+            posting.post_messages(client, channel, [posting.summary_message(services, mine[-1])])
             return
     posting.post_messages(client, channel, [build_dm_help()])
 
