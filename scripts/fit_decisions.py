@@ -2,7 +2,8 @@
 
 Each directory holds a `labels.yaml` and the proposals it names, laid out as in
 `shared/eval/`. Every (proposal, area) pair is one sample: what the signal rules found for
-the area, and whether the reviewer flagged it.
+the area, the words of the sentences about it, and whether the reviewer flagged it.
+Fitting needs scikit-learn: `pip install -e '.[fit]'`.
 
     python scripts/fit_decisions.py                 # fit on the default sets, write the file
     python scripts/fit_decisions.py --check         # leave each set out in turn and score it
@@ -36,17 +37,18 @@ DEFAULT_SETS = [
 ]
 OUT = ROOT / "bot" / "core" / "decisions.json"
 
-Sample = tuple[str, dict[str, float], bool]
+Labelled = tuple[str, dict[str, float], dict[str, int], str]  # area, features, words, label
 
 
-def samples(directory: Path, analyzer: Analyzer) -> list[tuple[str, dict[str, float], str]]:
-    """(area, features, label) for every labelled pair in `directory`."""
+def samples(directory: Path, analyzer: Analyzer) -> list[Labelled]:
+    """(area, features, word counts, label) for every labelled pair in `directory`."""
     cases = parse_labels(yaml.safe_load((directory / "labels.yaml").read_text(encoding="utf-8")))
     out = []
     for case in cases:
         analysis = analyzer.analyse((directory / case.file).read_text(encoding="utf-8"))
         for area, label in case.labels.items():
-            out.append((area, dict(analysis.areas[area].features), label))
+            result = analysis.areas[area]
+            out.append((area, dict(result.features), dict(result.terms), label))
     return out
 
 
@@ -54,7 +56,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", type=Path, help="labelled sets (default: all ours)")
     parser.add_argument("--check", action="store_true", help="leave-one-set-out scores only")
-    parser.add_argument("--l2", type=float, default=3.0, help="weight penalty (default 3.0)")
+    parser.add_argument("--l2", type=float, default=1.0, help="weight penalty (default 1.0)")
+    parser.add_argument(
+        "--text-weight",
+        type=float,
+        default=5.0,
+        help="scale of the words against the findings' numbers; 0 leaves words out (5.0)",
+    )
+    parser.add_argument(
+        "--min-df", type=int, default=5, help="words in fewer samples are left out (5)"
+    )
     parser.add_argument(
         "--threshold", type=float, default=0.5, help="probability that flags an area (0.5)"
     )
@@ -67,8 +78,14 @@ def main() -> int:
         data[d] = samples(d, analyzer)
 
     def fitted(on: list[Path]) -> DecisionModel:
-        rows: list[Sample] = [(a, f, label == "risk") for d in on for a, f, label in data[d]]
-        model = fit(rows, l2=args.l2, about=", ".join(_name(d) for d in on))
+        rows = [(a, f, t, label == "risk") for d in on for a, f, t, label in data[d]]
+        model = fit(
+            rows,
+            l2=args.l2,
+            text_weight=args.text_weight,
+            min_df=args.min_df,
+            about=", ".join(_name(d) for d in on),
+        )
         return replace(model, threshold=args.threshold)
 
     if args.check:
@@ -76,10 +93,10 @@ def main() -> int:
         for held in dirs:
             model = fitted([d for d in dirs if d != held])
             rules, weighed = [], []
-            for area, features, label in data[held]:
+            for area, features, terms, label in data[held]:
                 rule_flags = bool(features["rule_high"] or features["rule_medium"])
                 rules.append(_decision(area, label, rule_flags))
-                weighed.append(_decision(area, label, model.flags(area, features)))
+                weighed.append(_decision(area, label, model.flags(area, features, terms)))
             print(
                 f"{_name(held):28s} {len(rules):5d} "
                 f"{score(rules).macro_f1:6.3f} {score(weighed).macro_f1:6.3f}"

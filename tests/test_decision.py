@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.terminal.cli import main
 from bot.core.analysis import Analyzer
-from bot.core.decision import FEATURES, DecisionModel, bundled, fit
+from bot.core.decision import FEATURES, AreaWeights, DecisionModel, bundled, context_vector, fit
 from bot.core.knowledge import AREA_IDS, KnowledgeBase, load_default
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,21 +36,37 @@ def zeros() -> dict[str, float]:
 
 
 def always(flag: bool) -> DecisionModel:
-    return DecisionModel(bias=30.0 if flag else -30.0, area_bias={}, weights={})
+    bias = 30.0 if flag else -30.0
+    return DecisionModel(areas={a: AreaWeights(bias=bias, weights={}) for a in AREA_IDS})
 
 
 def test_fitting_learns_which_numbers_mean_a_flag_and_is_repeatable() -> None:
     samples = []
-    for i in range(40):
+    for i in range(80):
         features = zeros() | {"stated": float(i % 2), "cover": float((i + 1) % 2) * 2}
-        samples.append((AREA_IDS[i % 9], features, bool(i % 2)))
-    first = fit(samples)
-    assert first == fit(samples)
+        samples.append((AREA_IDS[i % 9], features, {"model": 2}, bool(i % 2)))
+    first = fit(samples, min_df=1)
+    assert first == fit(samples, min_df=1)
     stated = zeros() | {"stated": 1.0}
     covered = zeros() | {"cover": 2.0}
     assert first.flags("data", stated)
     assert not first.flags("data", covered)
-    assert first.weights["stated"] > 0 > first.weights["cover"]
+    weights = first.areas["data"].weights
+    assert weights["stated"] > 0 > weights["cover"]
+
+
+def test_fitting_learns_the_words_reviewers_flag_on() -> None:
+    # Same numbers everywhere: only the words of the sentences about the area tell.
+    samples = []
+    for i in range(60):
+        words = {"nobody": 1, "owns": 1, "it": 1} if i % 2 else {"sre": 1, "owns": 1, "it": 1}
+        samples.append(("deployment", zeros(), words, bool(i % 2)))
+    model = fit(samples)
+    assert model.flags("deployment", zeros(), {"nobody": 1, "owns": 1})
+    assert not model.flags("deployment", zeros(), {"sre": 1, "owns": 1})
+    assert model.areas["deployment"].terms["nobody"] > 0 > model.areas["deployment"].terms["sre"]
+    # A word seen in fewer samples than `min_df` is not learnt at all.
+    assert "nobody" not in fit(samples, min_df=31).areas["deployment"].idf
 
 
 def test_fitting_nothing_is_refused() -> None:
@@ -58,16 +74,36 @@ def test_fitting_nothing_is_refused() -> None:
         fit([])
 
 
-def test_weights_naming_an_unknown_feature_are_refused() -> None:
-    text = json.dumps({"bias": 0, "area_bias": {}, "weights": {"vibes": 1.0}})
+def test_fitting_without_scikit_learn_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[fit\]'"):
+        fit([("data", zeros(), {}, True)])
+
+
+def test_the_words_vector_ignores_unknown_words_and_has_length_one() -> None:
+    vector = context_vector({"owner": 3, "pager": 1, "zebra": 5}, {"owner": 1.0, "pager": 3.0})
+    assert set(vector) == {"owner", "pager"}
+    assert sum(v * v for v in vector.values()) == pytest.approx(1.0)
+    assert vector["pager"] > vector["owner"]  # a rare word outweighs three of a common one
+    assert context_vector({"zebra": 5}, {"owner": 1.0}) == {}
+
+
+def test_weights_naming_an_unknown_feature_or_area_are_refused() -> None:
+    part = {"bias": 0, "weights": {"vibes": 1.0}}
     with pytest.raises(ValueError, match="vibes"):
-        DecisionModel.from_json(text)
+        DecisionModel.from_json(json.dumps({"areas": {"data": part}}))
+    with pytest.raises(ValueError, match="astrology"):
+        DecisionModel.from_json(json.dumps({"areas": {"astrology": {**part, "weights": {}}}}))
 
 
-def test_the_bundled_model_weighs_every_feature_and_survives_a_round_trip() -> None:
+def test_the_bundled_model_weighs_every_area_and_feature_and_survives_a_round_trip() -> None:
     model = bundled()
-    assert set(model.weights) == set(FEATURES)
-    assert set(model.area_bias) == set(AREA_IDS)
+    assert set(model.areas) == set(AREA_IDS)
+    for part in model.areas.values():
+        assert set(part.weights) == set(FEATURES)
+        assert part.idf and set(part.terms) == set(part.idf)
     assert model.about  # says what it was fitted on
     assert DecisionModel.from_json(model.to_json()) == model
 
@@ -78,6 +114,18 @@ def test_every_area_carries_the_numbers_it_was_decided_on(kb: KnowledgeBase) -> 
         assert set(result.features) == set(FEATURES)
     deployment = analysis.areas["deployment"].features
     assert deployment["rule_high"] == 1.0 and deployment["stated"] >= 1
+
+
+def test_an_area_carries_the_words_of_the_sentences_about_it(kb: KnowledgeBase) -> None:
+    text = (
+        "We want to cut churn.\n\n## Monitoring\nA weekly dashboard of drift, shown to Priya.\n\n"
+        "Nobody owns it once it ships."
+    )
+    areas = Analyzer(kb).analyse(text).areas
+    monitoring, deployment = areas["monitoring"].terms, areas["deployment"].terms
+    assert monitoring["dashboard"] == 1 and monitoring["priya"] == 1  # under its heading
+    assert deployment["nobody"] == 1  # where its signal matched
+    assert "churn" not in monitoring and "dashboard" not in deployment
 
 
 def test_an_area_the_model_settles_keeps_its_findings_as_notes(kb: KnowledgeBase) -> None:

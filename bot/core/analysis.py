@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -113,6 +113,7 @@ class AreaResult:
     findings: tuple[Finding, ...]
     coverage: tuple[str, ...]  # evidence spans showing the area is addressed
     features: Mapping[str, float] = field(default_factory=dict)  # what the level was decided on
+    terms: Mapping[str, int] = field(default_factory=dict)  # stems of the sentences about it
 
 
 @dataclass(frozen=True)
@@ -278,14 +279,16 @@ class Analyzer:
         judged = {a: self._judge(doc, a, per_area.get(a, []), said.get(a, [])) for a in AREA_IDS}
         settled = sum(j.result.level == "low" for j in judged.values())
         words = len(text.split())
+        context = _context_terms(doc)
         results: dict[str, AreaResult] = {}
         for area, j in judged.items():
             rule_settled = j.result.level == "low"
             features = area_features(j.evidence, settled - rule_settled, words)
-            r = results[area] = replace(j.result, features=features)
+            terms = context.get(area, {})
+            r = results[area] = replace(j.result, features=features, terms=terms)
             if (
                 self._decisions is not None
-                and self._decisions.flags(area, features) == rule_settled
+                and self._decisions.flags(area, features, terms) == rule_settled
             ):
                 results[area] = self._overrule(doc, r, j.first_cover)
         findings = sorted(
@@ -931,6 +934,23 @@ def _first_per_sentence(matches: list[_Match]) -> list[_Match]:
         if key not in seen:
             seen.add(key)
             out.append(m)
+    return out
+
+
+def _context_terms(doc: _Doc) -> dict[str, Counter[str]]:
+    """For each area, the stems of the sentences about it (where one of its signals matched,
+    or under its heading), counted: what the decision model reads besides the findings."""
+    sentences: dict[str, set[int]] = {a: set(s) for a, s in doc.section_of.items()}
+    for si, areas in doc.matched.items():
+        for area in areas:
+            sentences.setdefault(area, set()).add(si)
+    bounds = [*doc.first_token, len(doc.stems)]
+    out: dict[str, Counter[str]] = {}
+    for area, where in sentences.items():
+        counts: Counter[str] = Counter()
+        for si in where:
+            counts.update(doc.stems[bounds[si] : bounds[si + 1]])
+        out[area] = counts
     return out
 
 

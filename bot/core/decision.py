@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from bot.core.knowledge import AREA_IDS
@@ -96,50 +96,91 @@ def area_features(evidence: AreaEvidence, others_settled: int, words: int) -> di
 
 
 @dataclass(frozen=True)
-class DecisionModel:
-    """A logistic model: an area is at risk when its probability reaches `threshold`."""
+class AreaWeights:
+    """One area's part of the model: a bias, a weight per feature, and for each word (stem)
+    it knows of the sentences about the area, its inverse document frequency and weight."""
 
     bias: float
-    area_bias: Mapping[str, float]
     weights: Mapping[str, float]
+    idf: Mapping[str, float] = field(default_factory=dict)
+    terms: Mapping[str, float] = field(default_factory=dict)  # stem -> weight
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """A logistic model per area: an area is at risk when its probability reaches
+    `threshold`. It weighs the numbers of `area_features` and the words of the sentences
+    about the area (`context_vector`): how reviewers word a gap and how they word coverage
+    differ in ways no list of phrases holds."""
+
+    areas: Mapping[str, AreaWeights]
     threshold: float = 0.5
     about: str = ""  # what it was fitted on, for people reading the file
 
-    def risk(self, area: str, features: Mapping[str, float]) -> float:
+    def risk(
+        self, area: str, features: Mapping[str, float], terms: Mapping[str, int] | None = None
+    ) -> float:
         """The probability that a careful reviewer flags the area."""
-        z = self.bias + self.area_bias.get(area, 0.0)
-        z += sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        part = self.areas.get(area)
+        if part is None:
+            return _sigmoid(0.0)
+        z = part.bias + sum(part.weights.get(name, 0.0) * v for name, v in features.items())
+        if terms and part.idf:
+            weight = part.terms.get
+            z += sum(weight(t, 0.0) * v for t, v in context_vector(terms, part.idf).items())
         return _sigmoid(z)
 
-    def flags(self, area: str, features: Mapping[str, float]) -> bool:
+    def flags(
+        self, area: str, features: Mapping[str, float], terms: Mapping[str, int] | None = None
+    ) -> bool:
         """Whether the area is at risk. A section that answers only with a hedge ("will
         probably be handled by platform") always is, however the rest reads."""
         if features.get("section_hedged"):
             return True
-        return self.risk(area, features) >= self.threshold
+        return self.risk(area, features, terms) >= self.threshold
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "about": self.about,
                 "threshold": self.threshold,
-                "bias": round(self.bias, 6),
-                "area_bias": {a: round(self.area_bias.get(a, 0.0), 6) for a in AREA_IDS},
-                "weights": {f: round(self.weights.get(f, 0.0), 6) for f in FEATURES},
+                "areas": {
+                    a: {
+                        "bias": round(w.bias, 6),
+                        "weights": {f: round(w.weights.get(f, 0.0), 6) for f in FEATURES},
+                        "terms": {
+                            t: [round(idf, 6), round(w.terms.get(t, 0.0), 6)]
+                            for t, idf in sorted(w.idf.items())
+                        },
+                    }
+                    for a, w in self.areas.items()
+                },
             },
-            indent=2,
+            indent=1,
+            ensure_ascii=False,
         )
 
     @classmethod
     def from_json(cls, text: str) -> DecisionModel:
         data = json.loads(text)
-        unknown = set(data["weights"]) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"decision weights name unknown features: {sorted(unknown)}")
+        areas = {}
+        for area, part in data["areas"].items():
+            if area not in AREA_IDS:
+                raise ValueError(f"decision weights name an unknown area: {area!r}")
+            unknown = set(part["weights"]) - set(FEATURES)
+            if unknown:
+                raise ValueError(
+                    f"decision weights of {area} name unknown features: {sorted(unknown)}"
+                )
+            terms = part.get("terms", {})
+            areas[area] = AreaWeights(
+                bias=float(part["bias"]),
+                weights={f: float(v) for f, v in part["weights"].items()},
+                idf={t: float(idf) for t, (idf, _) in terms.items()},
+                terms={t: float(w) for t, (_, w) in terms.items()},
+            )
         return cls(
-            bias=float(data["bias"]),
-            area_bias={a: float(v) for a, v in data["area_bias"].items()},
-            weights={f: float(v) for f, v in data["weights"].items()},
+            areas=areas,
             threshold=float(data.get("threshold", 0.5)),
             about=str(data.get("about", "")),
         )
@@ -151,75 +192,78 @@ def bundled() -> DecisionModel:
     return DecisionModel.from_json(text)
 
 
+def context_vector(terms: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """Word counts as the model reads them: each known word weighs (1 + log count) times its
+    inverse document frequency, and the whole has length one, so a long section and a short
+    one weigh alike. Words the model does not know are left out."""
+    raw = {t: (1.0 + math.log(n)) * idf[t] for t, n in terms.items() if n > 0 and t in idf}
+    norm = math.sqrt(sum(v * v for v in raw.values()))
+    return {t: v / norm for t, v in raw.items()} if norm else {}
+
+
 def fit(
-    samples: Iterable[tuple[str, Mapping[str, float], bool]],
+    samples: Iterable[tuple[str, Mapping[str, float], Mapping[str, int], bool]],
     *,
-    l2: float = 3.0,
+    l2: float = 1.0,
+    text_weight: float = 5.0,
+    min_df: int = 5,
     about: str = "",
 ) -> DecisionModel:
-    """Fit the model on (area, features, flagged by the reviewer) samples: logistic regression
-    with an L2 penalty on every weight but the bias, solved by Newton's method (iteratively
-    reweighted least squares). Deterministic: the same samples give the same weights."""
-    names = ["bias", *(f"area:{a}" for a in AREA_IDS), *FEATURES]
-    rows: list[list[float]] = []
-    targets: list[float] = []
-    for area, features, flagged in samples:
-        rows.append([1.0, *(float(a == area) for a in AREA_IDS), *(features[f] for f in FEATURES)])
-        targets.append(1.0 if flagged else 0.0)
-    if not rows:
+    """Fit the model on (area, features, word counts, flagged by the reviewer) samples: per
+    area, a logistic regression with an L2 penalty (`l2`, the bias unpenalised) over the
+    features and the context vector of the words found in at least `min_df` of the area's
+    samples, the words scaled up by `text_weight` (so penalised less). Deterministic.
+
+    Needs scikit-learn (`pip install -e '.[fit]'`); reading a fitted model does not."""
+    try:
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:  # an optional extra: only fitting needs it
+        raise RuntimeError(
+            "fitting the decision model needs scikit-learn: pip install -e '.[fit]'"
+        ) from exc
+    by_area: dict[str, list[tuple[Mapping[str, float], Mapping[str, int], bool]]] = {}
+    for area, features, terms, flagged in samples:
+        by_area.setdefault(area, []).append((features, terms, flagged))
+    if not by_area:
         raise ValueError("no labelled samples to fit on")
-    k = len(names)
-    w = [0.0] * k
-    for _ in range(_MAX_NEWTON_STEPS):
-        grad = [l2 * w[j] if j else 0.0 for j in range(k)]
-        hess = [[l2 if i == j and i else 0.0 for j in range(k)] for i in range(k)]
-        for row, y in zip(rows, targets, strict=True):
-            p = _sigmoid(sum(wi * xi for wi, xi in zip(w, row, strict=True)))
-            d, c = p - y, p * (1.0 - p)
-            nonzero = [(j, xi) for j, xi in enumerate(row) if xi]
-            for i, xi in nonzero:
-                grad[i] += d * xi
-                hi = hess[i]
-                for j, xj in nonzero:
-                    hi[j] += c * xi * xj
-        step = _solve(hess, grad)
-        w = [wi - si for wi, si in zip(w, step, strict=True)]
-        if max(abs(si) for si in step) < 1e-7:
-            break
-    by_name = dict(zip(names, w, strict=True))
-    return DecisionModel(
-        bias=by_name["bias"],
-        area_bias={a: by_name[f"area:{a}"] for a in AREA_IDS},
-        weights={f: by_name[f] for f in FEATURES},
-        about=about,
-    )
-
-
-_MAX_NEWTON_STEPS = 50
+    areas: dict[str, AreaWeights] = {}
+    for area in AREA_IDS:
+        rows = by_area.get(area, [])
+        flags = [flagged for _, _, flagged in rows]
+        if len(set(flags)) < 2:  # nothing to tell apart: the share flagged decides
+            share = (sum(flags) + 0.5) / (len(flags) + 1.0)
+            areas[area] = AreaWeights(bias=math.log(share / (1 - share)), weights={})
+            continue
+        df: dict[str, int] = {}
+        for _, terms, _ in rows:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        n = len(rows)
+        vocab = sorted(t for t, k in df.items() if k >= min_df)
+        idf = {t: math.log((1 + n) / (1 + df[t])) + 1.0 for t in vocab}
+        column = {t: len(FEATURES) + i for i, t in enumerate(vocab)}
+        data, indices, indptr = [], [], [0]
+        for features, terms, _ in rows:
+            for j, name in enumerate(FEATURES):
+                if features[name]:
+                    data.append(float(features[name]))
+                    indices.append(j)
+            for t, v in context_vector(terms, idf).items():
+                data.append(v * text_weight)
+                indices.append(column[t])
+            indptr.append(len(data))
+        matrix = csr_matrix((data, indices, indptr), shape=(n, len(FEATURES) + len(vocab)))
+        model = LogisticRegression(C=1.0 / l2, max_iter=10_000).fit(matrix, flags)
+        coef = model.coef_[0]
+        areas[area] = AreaWeights(
+            bias=float(model.intercept_[0]),
+            weights={f: float(coef[j]) for j, f in enumerate(FEATURES)},
+            idf=idf,
+            terms={t: float(coef[column[t]]) * text_weight for t in vocab},
+        )
+    return DecisionModel(areas=areas, about=about)
 
 
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
-    """x with matrix @ x = vector: Gaussian elimination with partial pivoting (the matrix is
-    small and, with the penalty, positive definite)."""
-    n = len(vector)
-    a = [[*row, v] for row, v in zip(matrix, vector, strict=True)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        if abs(a[col][col]) < 1e-12:
-            continue  # a feature that never varies: its weight stays where it is
-        for r in range(col + 1, n):
-            f = a[r][col] / a[col][col]
-            if f:
-                for c in range(col, n + 1):
-                    a[r][c] -= f * a[col][c]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        if abs(a[r][r]) < 1e-12:
-            continue
-        x[r] = (a[r][n] - sum(a[r][c] * x[c] for c in range(r + 1, n))) / a[r][r]
-    return x
