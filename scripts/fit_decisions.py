@@ -60,8 +60,8 @@ def main() -> int:
     parser.add_argument(
         "--text-weight",
         type=float,
-        default=5.0,
-        help="scale of the words against the findings' numbers; 0 leaves words out (5.0)",
+        default=8.0,
+        help="scale of the words against the findings' numbers; 0 leaves words out (8.0)",
     )
     parser.add_argument(
         "--min-df", type=int, default=5, help="words in fewer samples are left out (5)"

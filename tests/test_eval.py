@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -181,20 +183,33 @@ def test_quality_floor_on_the_shared_dev_set(capsys: pytest.CaptureFixture[str])
 
 
 BLIND = Path(__file__).resolve().parent / "blind"
-# Each batch was scored once while blind (tests/blind/README.md); a floor a little under
-# today's figure guards against sliding back on wording nobody tuned for.
-BLIND_FLOORS = {
-    "batch-2": 0.79,
-    "batch-3": 0.85,
-    "batch-4": 0.85,
-    "batch-5": 0.85,
-    "batch-6": 0.85,
-    "batch-7": 0.82,
-}
+BATCHES = sorted(p.name for p in BLIND.glob("batch-*"))
+# The decision model is fitted on every batch, so on them it sits near the top: a floor a
+# little under today's figures catches a change that breaks reading or weighing.
+FITTED_FLOOR = 0.92
+# Left out of the fitting in turn, the blind batches (first scores in tests/blind/README.md)
+# score 0.85-0.94 each; their mean is the honest figure, and must not slide back.
+LEFT_OUT_FLOOR = 0.89
 
 
-@pytest.mark.parametrize("batch", sorted(BLIND_FLOORS))
+@pytest.mark.parametrize("batch", BATCHES)
 def test_quality_floor_on_batches_written_blind(
     batch: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _macro_f1(BLIND / batch, capsys) >= BLIND_FLOORS[batch]
+    assert _macro_f1(BLIND / batch, capsys) >= FITTED_FLOOR
+
+
+def test_the_model_beats_the_rules_on_each_blind_batch_left_out_of_its_fitting() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "fit_decisions.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=True,
+    )
+    rows = {r[0]: (float(r[2]), float(r[3])) for r in map(str.split, run.stdout.splitlines()[1:])}
+    left_out = [rows[f"blind/{b}"] for b in BATCHES if b != "batch-1"]  # batch-1 was tuned on
+    assert len(left_out) == len(BATCHES) - 1
+    rules = sum(r for r, _ in left_out) / len(left_out)
+    model = sum(m for _, m in left_out) / len(left_out)
+    assert model >= LEFT_OUT_FLOOR and model > rules + 0.03

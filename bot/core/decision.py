@@ -205,7 +205,7 @@ def fit(
     samples: Iterable[tuple[str, Mapping[str, float], Mapping[str, int], bool]],
     *,
     l2: float = 1.0,
-    text_weight: float = 5.0,
+    text_weight: float = 8.0,
     min_df: int = 5,
     about: str = "",
 ) -> DecisionModel:
