@@ -196,7 +196,8 @@ def context_vector(terms: Mapping[str, int], idf: Mapping[str, float]) -> dict[s
     """Word counts as the model reads them: each known word weighs (1 + log count) times its
     inverse document frequency, and the whole has length one, so a long section and a short
     one weigh alike. Words the model does not know are left out."""
-    raw = {t: (1.0 + math.log(n)) * idf[t] for t, n in terms.items() if n > 0 and t in idf}
+    log = math.log
+    raw = {t: (1.0 + log(n)) * idf[t] for t in terms.keys() & idf.keys() if (n := terms[t]) > 0}
     norm = math.sqrt(sum(v * v for v in raw.values()))
     return {t: v / norm for t, v in raw.items()} if norm else {}
 
