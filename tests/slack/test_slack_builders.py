@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from bot.adapters.slack.asgi import parse_slack_body
 from bot.adapters.slack.builders.blocks import escape, fit, section, sections, truncate
 from bot.adapters.slack.builders.help_builder import build_command_help
 from bot.adapters.slack.builders.home_builder import build_home
-from bot.adapters.slack.builders.project_builder import ProjectRow, build_project_list
+from bot.adapters.slack.builders.project_builder import (
+    ProjectRow,
+    build_project_list,
+    build_usage,
+)
 from bot.adapters.slack.builders.summary_builder import build_findings_pages, build_summary_message
 from bot.adapters.slack.command_text import parse_command, parse_direct_message, proposal_title
-from bot.adapters.slack.listeners.commands import SUBCOMMANDS
+from bot.adapters.slack.listeners.commands import SUBCOMMANDS, help_lines
 from bot.adapters.slack.payloads import AnswerChoice, ReviewContext
 from bot.core.assessment import AreaAssessment, NextStep, RiskSummary, SummaryFinding
 from bot.core.errors import InputError
@@ -88,8 +95,25 @@ def test_home_and_list_keep_limits_with_many_projects() -> None:
 
 def test_help_lists_what_it_is_given() -> None:
     text, blocks = build_command_help([("new <name>", "start"), ("list", "list")], unknown="<!x>")
-    assert "/premortem new <name>" in text and "&lt;!x&gt;" in text
+    assert "/premortem new &lt;name&gt;" in text and "&lt;!x&gt;" in text
     assert not block_kit_problems(blocks)
+
+
+def test_placeholders_show_as_written_not_as_slack_markup() -> None:
+    # Slack reads "<name>" as a link or mention and shows it mangled; "&lt;name&gt;" shows
+    # "<name>". Only Slack's own markup (<@U1>, <#C1>, <!here>, <https://...>) may stay.
+    messages = [
+        build_command_help(help_lines()),
+        build_project_list([]),
+        build_project_list([ProjectRow(1, "Churn", "C1", "U1", "low", {}, 0, 0, "active", None)]),
+        (build_usage("/premortem", SUBCOMMANDS["new"].usage), []),
+    ]
+    raw = re.compile(r"<(?![@#!]|https?:|mailto:)")
+    for text, blocks in messages:
+        assert not raw.search(text), text
+        assert not raw.search(json.dumps(blocks)), blocks
+    assert "&lt;name&gt;" in build_project_list([])[0]
+    assert not raw.search(json.dumps(build_home([])))
 
 
 @pytest.mark.parametrize(

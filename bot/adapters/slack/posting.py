@@ -74,7 +74,7 @@ def resolve_project(services: Services, team: str, channel: str, name: str) -> P
     bound = services.store.projects.by_channel(team, channel)
     if not bound:
         raise NotFound(
-            "No project is bound to this channel yet: start one with `/premortem new <name>`, "
+            "No project is bound to this channel yet: start one with `/premortem new &lt;name&gt;`, "
             "or name one, e.g. `/premortem status churn`."
         )
     if len(bound) == 1:

@@ -17,7 +17,7 @@ def build_command_help(
     commands: Sequence[tuple[str, str]], command: str = "/premortem", unknown: str | None = None
 ) -> Message:
     """`commands` is (usage, what it does) per subcommand; `unknown` is a word we did not know."""
-    lines = [f"`{command} {usage}`: {what}" for usage, what in commands]
+    lines = [f"`{command} {escape(usage)}`: {what}" for usage, what in commands]
     intro = ""
     if unknown:
         intro = f"I don't know `{escape(unknown[:40])}`. "
@@ -27,7 +27,7 @@ def build_command_help(
         section(f"{intro}Here is what `{command}` does:"),
         section("\n".join(lines)),
         context(
-            "In a direct message with me: `new <name>`, paste a proposal, `summary` or `help`. "
+            "In a direct message with me: `new &lt;name&gt;`, paste a proposal, `summary` or `help`. "
             "During a consultation you can also say `skip`, `back` or `pause`."
         ),
         context(SOURCES_LINE),

@@ -28,7 +28,7 @@ def build_home(rows: Sequence[ProjectRow]) -> dict[str, Any]:
     blocks: list[Block] = [
         header("Premortem"),
         section(
-            "Find the risks in an ML project before they sink it. Send me `new <name>` or a "
+            "Find the risks in an ML project before they sink it. Send me `new &lt;name&gt;` or a "
             "proposal in a direct message, or use `/premortem` in a channel."
         ),
         actions(

@@ -69,16 +69,16 @@ def project_line(row: ProjectRow) -> str:
 
 def build_project_list(rows: Sequence[ProjectRow], command: str = "/premortem") -> Message:
     if not rows:
-        text = f"No projects yet. Start one with `{command} new <name>`."
+        text = f"No projects yet. Start one with `{command} new &lt;name&gt;`."
         return text, [section(text)]
     text = f"{len(rows)} project(s): " + "; ".join(
         f"{escape(r.name)} (overall {r.overall})" for r in rows
     )
     blocks: list[Block] = [header(f"Projects ({len(rows)})")]
     blocks += [section(project_line(r)) for r in rows]
-    blocks.append(context(f"`{command} status <project>` shows one in detail."))
+    blocks.append(context(f"`{command} status &lt;project&gt;` shows one in detail."))
     return truncate(text, FALLBACK_CHARS), fit(
-        blocks, MESSAGE_BLOCKS, f"`{command} status <project>` finds any"
+        blocks, MESSAGE_BLOCKS, f"`{command} status &lt;project&gt;` finds any"
     )
 
 
@@ -143,4 +143,4 @@ def build_new_project_reply(name: str, user: str, in_dm: bool) -> Message:
 
 
 def build_usage(command: str, usage: str) -> str:
-    return f"Usage: `{command} {usage}`"
+    return f"Usage: `{command} {escape(usage)}`"
