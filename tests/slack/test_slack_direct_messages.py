@@ -102,6 +102,27 @@ def test_whole_consultation_by_buttons(slack: SlackSender, fake: FakeSlack) -> N
         raise AssertionError("the consultation never finished")
 
 
+def test_a_button_from_another_workspace_changes_nothing(
+    slack: SlackSender, fake: FakeSlack
+) -> None:
+    user = new_user()
+    (question,) = say(slack, fake, user, "new Guarded project")
+    button = answer_buttons(question)[0]
+    mark = fake.mark()
+    slack.block_action(
+        button["action_id"], button["value"], user=user, channel=dm_of(user), team="T0OTHER"
+    )
+    (refusal,) = fake.wait_for("response_url", after=mark)
+    assert "another workspace" in json.dumps(refusal.args)
+    assert not fake.calls_of("chat.update", after=mark)
+    assert not fake.calls_of("chat.postMessage", after=mark)
+    # The owner's click still answers question 1: the foreign one recorded nothing.
+    slack.block_action(button["action_id"], button["value"], user=user, channel=dm_of(user))
+    replies = dm_posts(fake, user, mark)
+    assert fake.calls_of("chat.update", after=mark), "question 1 is marked answered"
+    assert "Question 2" in replies[-1].text()
+
+
 def test_free_text_summary_and_help_mid_consultation(slack: SlackSender, fake: FakeSlack) -> None:
     user = new_user()
     say(slack, fake, user, "new Mid project")

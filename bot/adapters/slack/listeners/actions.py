@@ -23,6 +23,7 @@ from bot.adapters.slack.payloads import (
     user_of,
 )
 from bot.core.consultation import Turn
+from bot.core.store.consultations import ConsultationRecord
 
 
 def register(app: App) -> None:
@@ -38,6 +39,7 @@ def register(app: App) -> None:
 def _answer(click: Click) -> None:
     choice = AnswerChoice.parse(click.value)
     services = click.services
+    _own_consultation(click, choice.consultation)
     turn = services.consultations.answer(
         choice.consultation, choice.value, click.user, question_id=choice.question
     )
@@ -51,6 +53,7 @@ def _answer(click: Click) -> None:
 
 def _skip(click: Click) -> None:
     ref = ConsultationRef.parse(click.value)
+    _own_consultation(click, ref.consultation)
     turn = click.services.consultations.answer(
         ref.consultation, "skip", click.user, question_id=ref.question
     )
@@ -59,13 +62,14 @@ def _skip(click: Click) -> None:
 
 def _pause(click: Click) -> None:
     ref = ConsultationRef.parse(click.value)
+    _own_consultation(click, ref.consultation)
     _post_turn(click, click.services.consultations.pause(ref.consultation, click.user))
 
 
 def _resume(click: Click) -> None:
     """Carry on a consultation, in the person's DM whatever surface the button was on."""
     ref = ConsultationRef.parse(click.value)
-    consultation = click.services.store.consultations.get(ref.consultation)
+    consultation = _own_consultation(click, ref.consultation)
     turn = click.services.consultations.start(consultation.project_id, None, click.user)
     posting.post_turn(click.client, posting.open_dm(click.client, click.user), turn)
 
@@ -116,6 +120,14 @@ def _post_turn(click: Click, turn: Turn) -> None:
     """The next turn, on the surface the button was on, else in the person's DM."""
     channel, _ = click.message
     posting.post_turn(click.client, channel or posting.open_dm(click.client, click.user), turn)
+
+
+def _own_consultation(click: Click, consultation_id: int) -> ConsultationRecord:
+    """The consultation a button names, if its project is in the clicking workspace."""
+    store = click.services.store
+    consultation = store.consultations.get(consultation_id)
+    _check_team(store.projects.get(consultation.project_id).team_id, click.body)
+    return consultation
 
 
 def _check_team(team_id: str, body: dict[str, Any]) -> None:
