@@ -74,8 +74,8 @@ def resolve_project(services: Services, team: str, channel: str, name: str) -> P
     bound = services.store.projects.by_channel(team, channel)
     if not bound:
         raise NotFound(
-            "No project is bound to this channel yet: start one with `/premortem new &lt;name&gt;`, "
-            "or name one, e.g. `/premortem status churn`."
+            "No project is bound to this channel yet: start one with "
+            "`/premortem new &lt;name&gt;`, or name one, e.g. `/premortem status churn`."
         )
     if len(bound) == 1:
         return bound[0]

@@ -27,8 +27,8 @@ def build_command_help(
         section(f"{intro}Here is what `{command}` does:"),
         section("\n".join(lines)),
         context(
-            "In a direct message with me: `new &lt;name&gt;`, paste a proposal, `summary` or `help`. "
-            "During a consultation you can also say `skip`, `back` or `pause`."
+            "In a direct message with me: `new &lt;name&gt;`, paste a proposal, `summary` or "
+            "`help`. During a consultation you can also say `skip`, `back` or `pause`."
         ),
         context(SOURCES_LINE),
     ]
