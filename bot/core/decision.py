@@ -255,7 +255,7 @@ def fit(
                 indices.append(column[t])
             indptr.append(len(data))
         matrix = csr_matrix((data, indices, indptr), shape=(n, len(FEATURES) + len(vocab)))
-        model = LogisticRegression(C=1.0 / l2, max_iter=10_000).fit(matrix, flags)
+        model = LogisticRegression(C=1.0 / l2, solver="newton-cg", max_iter=1000).fit(matrix, flags)
         coef = model.coef_[0]
         areas[area] = AreaWeights(
             bias=float(model.intercept_[0]),
