@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.terminal.cli import main
+from bot.core.decision import bundled
 from bot.core.evaluation import (
     Decision,
     LabelError,
@@ -184,11 +185,15 @@ def test_quality_floor_on_the_shared_dev_set(capsys: pytest.CaptureFixture[str])
 
 BLIND = Path(__file__).resolve().parent / "blind"
 BATCHES = sorted(p.name for p in BLIND.glob("batch-*"))
-# The decision model is fitted on every batch, so on them it sits near the top: a floor a
-# little under today's figures catches a change that breaks reading or weighing.
+FITTED = {b for b in BATCHES if f"blind/{b}" in bundled().about.split(", ")}
+# On the batches it is fitted on the decision model sits near the top: a floor a little
+# under today's figures catches a change that breaks reading or weighing.
 FITTED_FLOOR = 0.92
-# Left out of the fitting in turn, the blind batches (first scores in tests/blind/README.md)
-# score 0.85-0.94 each; their mean is the honest figure, and must not slide back.
+# The batches written after it was fitted are unseen text to it (first scores 0.897-0.954,
+# tests/blind/README.md); they stay unseen until the next refit.
+UNSEEN_FLOOR = 0.88
+# Left out of the fitting in turn, the blind batches score 0.85-0.96 each; their mean is
+# the honest figure, and must not slide back.
 LEFT_OUT_FLOOR = 0.89
 
 
@@ -196,7 +201,8 @@ LEFT_OUT_FLOOR = 0.89
 def test_quality_floor_on_batches_written_blind(
     batch: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _macro_f1(BLIND / batch, capsys) >= FITTED_FLOOR
+    floor = FITTED_FLOOR if batch in FITTED else UNSEEN_FLOOR
+    assert _macro_f1(BLIND / batch, capsys) >= floor
 
 
 def test_the_model_beats_the_rules_on_each_blind_batch_left_out_of_its_fitting() -> None:
