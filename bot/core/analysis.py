@@ -456,8 +456,8 @@ class Analyzer:
         if not doc.sents:
             return []
         flat, sents, starts = doc.flat, doc.sents, doc.starts
-        holding = self._anchors.sentences(
-            zip(doc.raw, doc.sent_of, strict=True), flat, [s.start for s in sents]
+        holding = self._anchors.holding(
+            doc.raw, [*doc.first_token, len(doc.raw)], flat, [s.start for s in sents]
         )
         out: list[_Match] = []
         for phrase, search, where in zip(self._patterns, self._searches, holding, strict=True):

@@ -16,7 +16,8 @@ import re._constants as _C
 import re._parser as _parser
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import itemgetter, or_
 from typing import NamedTuple
 
 from bot.core.text import word_set
@@ -295,9 +296,10 @@ class AnchorIndex:
 
     Each distinct word is read once (and remembered): the word-start anchors it begins with
     (looked up by prefix), the anchors inside it (one pass of a trie regex over the word) and
-    whether it holds a digit. An anchor with spaces or symbols ("24/7", "no ") is searched for
-    in the text itself, only when a pattern still needs it. Sets of sentences are bit masks
-    (bit i: sentence i): unions and intersections are cheap."""
+    whether it holds a digit. A fragment of one or two letters ("s", "ed") is inside most
+    words: it is looked for in the proposal's words, sentence by sentence, only when a pattern
+    still needs it. So is an anchor with spaces or symbols ("24/7", "no "), in the text itself.
+    Sets of sentences are bit masks (bit i: sentence i): unions and intersections are cheap."""
 
     def __init__(self, patterns: Iterable[tuple[tuple[Anchor, ...], ...]]):
         ids: dict[Anchor, int] = {}
@@ -306,6 +308,7 @@ class AnchorIndex:
             for sets in patterns
         ]
         self._texts: dict[int, str] = {}  # anchors searched in the text itself
+        self._short: dict[int, str] = {}  # fragments searched in the words, sentence by sentence
         prefix: dict[str, list[int]] = {}
         fragments: dict[str, list[int]] = {}
         self._digit = ids.get(DIGIT, -1)
@@ -316,9 +319,18 @@ class AnchorIndex:
                 self._texts[i] = anchor.text
             elif anchor.word_start:
                 prefix.setdefault(anchor.text, []).append(i)
+            elif len(anchor.text) <= _SHORT:
+                self._short[i] = anchor.text
             else:
                 fragments.setdefault(anchor.text, []).append(i)
         self._size = len(ids)
+        # The sets of anchors found by searching come last: a pattern whose other sets leave
+        # no sentence never searches for them. The order of an intersection is no matter.
+        lazy = set(self._texts) | set(self._short)
+        self._order = [
+            tuple(sorted(((s, any(i in lazy for i in s)) for s in plan), key=itemgetter(1)))
+            for plan in self.plans
+        ]
         # At a position, the longest anchor there; the others there are its prefixes.
         self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^")
         self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))")
@@ -343,13 +355,25 @@ class AnchorIndex:
         """For each pattern, in order, the sentences holding an anchor of every one of its
         sets. `words` are the proposal's (word, sentence) pairs, `text` is what the patterns
         search, with the sentences starting at `sentence_starts`."""
+        by_sentence: list[list[str]] = [[] for _ in sentence_starts]
+        for word, sentence in words:
+            by_sentence[sentence].append(word)
+        flat = [w for ws in by_sentence for w in ws]
+        bounds = list(itertools.accumulate(map(len, by_sentence), initial=0))
+        return self.holding(flat, bounds, text, sentence_starts)
+
+    def holding(
+        self, words: list[str], bounds: list[int], text: str, sentence_starts: list[int]
+    ) -> list[list[int]]:
+        """As `sentences()`, with the words in order, sentence i being
+        `words[bounds[i]:bounds[i + 1]]`."""
         where: dict[str, int] = {}
         get = where.get
-        bit, last = 1, 0
-        for word, sentence in words:
-            if sentence != last:
-                bit, last = 1 << sentence, sentence
-            where[word] = get(word, 0) | bit
+        spans = list(itertools.pairwise(bounds))
+        for si, (a, b) in enumerate(spans):
+            bit = 1 << si
+            for word in words[a:b]:
+                where[word] = get(word, 0) | bit
         for word in [w for w in where if not w.isalnum()]:
             # "o'brien", "r&d", "2.1m": the words inside start words too.
             for part in _NON_WORD.split(word):
@@ -358,6 +382,8 @@ class AnchorIndex:
         hits: list[int | None] = [0] * self._size
         for i in self._texts:
             hits[i] = None  # searched for when first needed
+        for i in self._short:
+            hits[i] = None
         known = self._words
         if len(known) > _WORD_CACHE:
             known = self._words = {}  # rebound: another thread may be reading the old one
@@ -367,21 +393,62 @@ class AnchorIndex:
         for word, mask in where.items():
             for i in known[word]:
                 hits[i] |= mask  # type: ignore[operator]
+        pieces: list[str] = []  # each sentence's words, when a short fragment is looked for
+        joined: tuple[str, list[int]] | None = None  # all of them, and where each sentence starts
         out = []
-        for plan in self.plans:
+        every = (1 << len(sentence_starts)) - 1
+        texts, short = self._texts, self._short
+        for plan in self._order:
             holding = -1
-            for ids in plan:
-                mask = 0
-                for i in ids:
-                    got = hits[i]
-                    if got is None:
-                        got = hits[i] = _find(text, self._texts[i], sentence_starts)
-                    mask |= got
+            for ids, lazy in plan:
+                if not lazy:
+                    mask = reduce(or_, map(hits.__getitem__, ids))  # type: ignore[arg-type]
+                elif holding >= 0 and holding.bit_count() <= _FEW:
+                    # A few sentences left: look in each of them.
+                    if not pieces:
+                        pieces = [" ".join(words[a:b]) for a, b in spans]
+                    mask = 0
+                    for si in _bits(holding):
+                        bit = 1 << si
+                        for i in ids:
+                            got = hits[i]
+                            if got is None and i in short:
+                                if short[i] in pieces[si]:
+                                    mask |= bit
+                                    break
+                                continue
+                            if got is None:
+                                got = hits[i] = _find(text, texts[i], sentence_starts)
+                            if got & bit:
+                                mask |= bit
+                                break
+                else:
+                    mask = 0
+                    for i in ids:
+                        got = hits[i]
+                        if got is None:
+                            if i in texts:
+                                got = _find(text, texts[i], sentence_starts)
+                            else:
+                                if joined is None:
+                                    if not pieces:
+                                        pieces = [" ".join(words[a:b]) for a, b in spans]
+                                    joined = (
+                                        " ".join(pieces),
+                                        list(
+                                            itertools.accumulate(
+                                                (len(p) + 1 for p in pieces[:-1]), initial=0
+                                            )
+                                        ),
+                                    )
+                                got = _find(joined[0], short[i], joined[1])
+                            hits[i] = got
+                        mask |= got
                 holding &= mask
                 if not holding:
                     break
             if holding == -1:  # a pattern that promises no text: every sentence
-                holding = (1 << len(sentence_starts)) - 1
+                holding = every
             out.append(_bits(holding))
         return out
 
@@ -402,6 +469,8 @@ class AnchorIndex:
         return found  # an anchor twice in a word is harmless: masks are OR-ed
 
 
+_SHORT = 2  # letters: a fragment this short ("s", "ed") is inside most words
+_FEW = 24  # sentences: fewer are each looked in for a short fragment
 _WORD_CACHE = 100_000  # distinct words remembered between proposals
 
 
