@@ -9,6 +9,7 @@ up once per proposal, in its words rather than its text. Reading the parsed patt
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import itertools
 import re
 import re._compiler as _compiler
@@ -224,11 +225,16 @@ Search = Callable[[str, int, int], "re.Match[str] | None"]
 
 @lru_cache(maxsize=4096)  # the knowledge base's patterns
 def searcher(pattern: re.Pattern[str]) -> Search:
-    """`pattern.search(text, pos, endpos)`, faster for a pattern that opens with assertions
-    ("\\b", "(?<!...)"): they keep the regex engine from skipping ahead to the letters a
-    match can start with. A copy without them finds the first place a match can start, and
-    the pattern is searched from there: the assertions still see the text before it."""
+    """`pattern.search(text, pos, endpos)`, faster: the regex engine tries a match only where
+    a character that can start one is (see `_leading`). Where that cannot be worked out, and
+    the pattern opens with assertions ("\\b", "(?<!...)") that keep the engine from skipping
+    ahead to the letters a match can start with, a copy without them finds the first place a
+    match can start, and the pattern is searched from there: the assertions still see the
+    text before it."""
     try:
+        leading = _leading(pattern)
+        if leading is not None:
+            return leading.search
         parsed = _parser.parse(pattern.pattern, pattern.flags)
         lead = 0
         while lead < len(parsed.data) and parsed.data[lead][0] in _ASSERTIONS:
@@ -247,6 +253,80 @@ def searcher(pattern: re.Pattern[str]) -> Search:
         return None if m is None else search(text, m.start(), endpos)
 
     return find
+
+
+def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` compiled with the set of characters every match starts with, or None.
+
+    The regex engine skips ahead to such a character only when the pattern opens with one
+    (a letter, a class); `\\b(success|target)` opens with an assertion, so it would try a
+    match at every position. Compiled here as `re` compiles it, with the set the engine
+    skips by: the characters `success` and `target` start with. Matches are the same; the
+    engine only tries fewer positions. Relies on `re._compiler`, CPython's own."""
+    if pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    low, high = parsed.getwidth()
+    first, empty = _first_chars(list(parsed.data))
+    if low == 0 or first is None or empty:
+        return None
+    flags = parsed.state.flags | pattern.flags
+    charset, cased = _compiler._optimize_charset(first)
+    if cased:
+        return None
+    maxcode = _compiler.MAXCODE
+    code = [_C.INFO, 0, _C.SRE_INFO_CHARSET, min(low, maxcode), min(high, maxcode)]
+    _compiler._compile_charset(charset, flags, code)
+    code[1] = len(code) - 1
+    _compiler._compile(code, parsed.data, flags)
+    code.append(_C.SUCCESS)
+    groups = parsed.state.groupdict
+    names: list[str | None] = [None] * parsed.state.groups
+    for name, i in groups.items():
+        names[i] = name
+    return _sre.compile(  # type: ignore[no-any-return]
+        pattern.pattern, flags, code, parsed.state.groups - 1, groups, tuple(names)
+    )
+
+
+def _first_chars(seq: list) -> tuple[list | None, bool]:  # type: ignore[type-arg]
+    """The characters a match of `seq` can start with (as the items of a character class,
+    None if not known) and whether `seq` can match nothing at all."""
+    items: list = []  # type: ignore[type-arg]
+    for op, av in seq:
+        if op in _ASSERTIONS:
+            continue  # zero width: the next item starts the match
+        if op is _C.LITERAL:
+            return [*items, (op, av)], False
+        if op is _C.IN:
+            if any(item is _C.NEGATE for item, _ in av):
+                return None, False
+            return [*items, *av], False
+        if op is _C.SUBPATTERN:
+            _group, add_flags, del_flags, inner = av
+            if add_flags or del_flags:
+                return None, False
+            got, empty = _first_chars(list(inner))
+        elif op is _C.BRANCH:
+            got, empty = [], False
+            for branch in av[1]:
+                chars, nothing = _first_chars(list(branch))
+                if chars is None:
+                    return None, False
+                got += chars
+                empty = empty or nothing
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            low, _high, inner = av
+            got, empty = _first_chars(list(inner))
+            empty = empty or low == 0
+        else:
+            return None, False
+        if got is None:
+            return None, False
+        items += got
+        if not empty:
+            return items, False
+    return items, True
 
 
 def find_all(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
