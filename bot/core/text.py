@@ -251,16 +251,18 @@ class Reading:
     first_word: list[int]  # per sentence
 
 
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+# The same words, possessive: a word never gives back letters, so the engine need not try.
+_WORD_SPLIT = re.compile(r"([^\W_]++(?:['\u2019.&][^\W_]++)*+)")
 
 
 def read(text: str) -> Reading:
     """Split `text` (plain text or markdown) into sentences, each under the heading it
     belongs to, and their words. Headings, horizontal rules and e-mail header lines are not
     sentences. The whole text is split into words in one pass; no word crosses a sentence."""
-    parts = _WORD_SPLIT.split(text.lower() if text.isascii() else text)
+    ascii_text = text.isascii()
+    parts = _WORD_SPLIT.split(text.lower() if ascii_text else text)
     pos = list(itertools.accumulate(map(len, parts), initial=0))
-    all_words = parts[1::2] if text.isascii() else list(map(_norm_word, parts[1::2]))
+    all_words = parts[1::2] if ascii_text else list(map(_norm_word, parts[1::2]))
     all_starts = pos[1::2][: len(all_words)]
     gaps = parts[0::2]  # gaps[k]: the text before word k
     punct = {g: bool(_CLAUSE_PUNCT.search(g)) for g in set(gaps)}
@@ -269,7 +271,8 @@ def read(text: str) -> Reading:
             map(add, map(punct.__getitem__, gaps), map(_CLAUSE_WORDS.__contains__, all_words))
         )
     )
-    out = Reading([], [], [], [], [], [])
+    sentences: list[Span] = []
+    ranges: list[tuple[int, int]] = []  # each sentence's words
     heading = ""
     for kind, start, end, label in _blocks(text):
         if kind == "heading":
@@ -281,18 +284,31 @@ def read(text: str) -> Reading:
             last = bisect_left(all_starts, s_end, first)
             if first == last:
                 continue
-            inline = _INLINE_LABEL.match(text, s_start, s_end)
-            if inline and s_start > start:  # "... today. **Success criterion**: MAE below 6%."
-                block_heading = normalise(inline.group(1))
-            si = len(out.sentences)
+            if s_start > start:  # "... today. **Success criterion**: MAE below 6%."
+                inline = _INLINE_LABEL.match(text, s_start, s_end)
+                if inline:
+                    block_heading = normalise(inline.group(1))
             question = text[s_start:s_end].rstrip(" *_\"')").endswith("?")
-            out.sentences.append(Span(s_start, s_end, block_heading, question))
-            out.first_word.append(len(out.words))
-            out.words += all_words[first:last]
-            out.starts += all_starts[first:last]
-            out.sentence_of += [si] * (last - first)
-            out.clause_of += zip(itertools.repeat(si), clauses[first:last])
-    return out
+            sentences.append(Span(s_start, s_end, block_heading, question))
+            ranges.append((first, last))
+    # The sentences' words, copied a run of consecutive sentences at a time.
+    runs: list[list[int]] = []
+    for first, last in ranges:
+        if runs and runs[-1][1] == first:
+            runs[-1][1] = last
+        else:
+            runs.append([first, last])
+    sizes = [last - first for first, last in ranges]
+    chain = itertools.chain.from_iterable
+    sentence_of = list(chain(map(itertools.repeat, range(len(sizes)), sizes)))
+    return Reading(
+        sentences=sentences,
+        words=list(chain(all_words[a:b] for a, b in runs)),
+        starts=list(chain(all_starts[a:b] for a, b in runs)),
+        sentence_of=sentence_of,
+        clause_of=list(zip(sentence_of, chain(clauses[a:b] for a, b in runs), strict=True)),
+        first_word=list(itertools.accumulate(sizes[:-1], initial=0)) if sizes else [],
+    )
 
 
 def _blocks(text: str) -> list[tuple[str, int, int, str]]:
@@ -315,6 +331,18 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         pos += len(line)
         body = line.rstrip("\r\n")
         line_end = line_start + len(body)
+        lead = body[:1]
+        if lead.isascii() and lead.isalpha():  # no rule, heading, bold line or list item
+            if para_start < 0:
+                if _SUBJECT.match(body):
+                    blocks.append(("heading", line_start, line_end, ""))
+                    continue
+                para_start = line_start
+                label = _LABEL.match(body)
+                if label:
+                    para_label = normalise(label.group("bold") or label.group("plain") or "")
+            para_end = line_end
+            continue
         stripped = body.strip()
         if not stripped or _RULE.match(body):
             flush()
