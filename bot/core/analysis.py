@@ -159,6 +159,8 @@ class _Doc:
     raw: list[str] = field(default_factory=list)  # normalised token text
     stems: list[str] = field(default_factory=list)  # stem of each token
     negation: list[bool] = field(default_factory=list)  # the token negates what follows
+    # The token negates a phrase right before it ("nobody", "isn't"); see `_negated`.
+    after_cue: list[bool] = field(default_factory=list)
     quoted: set[int] = field(default_factory=set)  # tokens inside double quotes
     flat: str = ""  # the text as regexes read it (see _flatten)
     starts: list[int] = field(default_factory=list)  # char offset of each token
@@ -220,9 +222,10 @@ class Analyzer:
         self._patterns = [p for p in phrases if p.pattern is not None]
         self._anchors = AnchorIndex(p.anchors for p in self._patterns)
         self._searches = [searcher(p.pattern) for p in self._patterns if p.pattern is not None]
-        self._by_first_word: dict[str, list[_Phrase]] = defaultdict(list)
+        # Each phrase under its first word, with the other words it needs.
+        self._by_first_word: dict[str, list[tuple[_Phrase, frozenset[str]]]] = defaultdict(list)
         for p in self._word_phrases:
-            self._by_first_word[p.words[0]].append(p)
+            self._by_first_word[p.words[0]].append((p, frozenset(p.words[1:])))
         self._vocab = frozenset(w for p in self._word_phrases for w in p.words)
         kb_words = _kb_words(kb)
         self._known = self._vocab | frozenset(map(stem, kb_words))
@@ -328,10 +331,13 @@ class Analyzer:
         doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
         doc.ands = list(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
         doc.negation = [False] * len(raw)
+        doc.after_cue = list(map(POST_NEGATIONS.__contains__, raw))
         cues = {w for w in distinct if w in NEGATIONS or w.endswith("n't") or w == "yet"}
-        for i in [i for i, w in enumerate(raw) if w in cues] if cues else ():
+        for i in itertools.compress(range(len(raw)), map(cues.__contains__, raw)) if cues else ():
             if i not in quoted:
-                doc.negation[i] = _is_negation(doc, i)
+                negation = doc.negation[i] = _is_negation(doc, i)
+                if negation and (raw[i] in VERB_NEGATIONS or raw[i].endswith("n't")):
+                    doc.after_cue[i] = True
         doc.quoted = quoted
         return doc
 
@@ -392,18 +398,19 @@ class Analyzer:
         """Word phrases: all words in one sentence (set intersection), then in order, each
         within a few words of the previous one and in the same clause."""
         positions: dict[str, list[int]] = defaultdict(list)
-        vocab = self._vocab  # other words are in no phrase
-        for i, w in enumerate(doc.words):
-            if w in vocab:
-                positions[w].append(i)
+        words = doc.words
+        # Other words are in no phrase.
+        for i in itertools.compress(range(len(words)), map(self._vocab.__contains__, words)):
+            positions[words[i]].append(i)
         in_sentences: dict[str, int] = {}  # word -> its sentences, as a bit mask
         sent_of = doc.sent_of
         out: list[_Match] = []
         by_first = self._by_first_word
-        for phrase in (p for w in positions if w in by_first for p in by_first[w]):
-            words = phrase.words
-            if not all(w in positions for w in words[1:]):
+        present = positions.keys()
+        for phrase, rest in (p for w in positions if w in by_first for p in by_first[w]):
+            if rest and not present >= rest:
                 continue
+            words = phrase.words
             shared = -1
             for w in words:
                 mask = in_sentences.get(w)
@@ -479,7 +486,12 @@ class Analyzer:
         found: dict[tuple[int, int], list[int]] = defaultdict(list)
         stems = doc.stems
         by_first = self._hedge_by_first
-        for i, w in enumerate(stems):
+        # Only the words that are a hedge or start one; most are neither.
+        every = range(len(stems))
+        cues = set(itertools.compress(every, map(self._hedge_words.__contains__, doc.raw)))
+        cues.update(itertools.compress(every, map(by_first.__contains__, stems)))
+        for i in sorted(cues):
+            w = stems[i]
             if doc.raw[i] in self._hedge_words:  # "eventually" hedges, "the eventual rate" not
                 found[doc.clause_of[i]].append(i)
             for words in by_first.get(w, ()):
@@ -548,6 +560,8 @@ class Analyzer:
                 return False  # "no real-time needed": what is negated is the need, not the thing
             # "never used for training without opt-in": two negations cancel out.
             return cues % 2 == 1
+        if True not in doc.after_cue[m.last + 1 : m.last + 4]:
+            return False
         end = len(doc.words)
         for k, i in enumerate(range(m.last + 1, min(end, m.last + 4))):
             if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
@@ -571,20 +585,26 @@ class Analyzer:
         "Monitoring: not discussed.", "**Running it.** TBD." They need no signal phrase."""
         matched = {(m.sentence, m.phrase.area) for m in matches}
         out: dict[str, list[tuple[int, Reason]]] = defaultdict(list)
+        labels: dict[str, set[str]] = {}  # heading -> its words
+        hedged: dict[int, set[int]] = defaultdict(set)  # sentence -> its hedge cues
+        for (si, _clause), cues in hedged_clauses.items():
+            hedged[si].update(cues)
         for si, areas in enumerate(doc.sections):
             if not areas:
                 continue
-            label = {t.text for t in tokens(doc.sents[si].heading)}
+            heading = doc.sents[si].heading
+            label = labels.get(heading)
+            if label is None:
+                label = labels[heading] = {t.text for t in tokens(heading)}
             first = doc.first_token[si]
             last = doc.first_token[si + 1] if si + 1 < len(doc.sents) else len(doc.words)
             while first < last and doc.raw[first] in label:
                 first += 1  # the answer starts after the label ("Monitoring: ...")
             if first == last or last - first > _SHORT_ANSWER:
                 continue
-            hedges = {i for key, cues in hedged_clauses.items() if key[0] == si for i in cues}
             if doc.negation[first] or doc.raw[first] in POST_NEGATIONS or doc.raw[first] == "no":
                 reason: Reason = "negated"
-            elif first in hedges:
+            elif first in hedged.get(si, ()):
                 reason = "hedged"
             else:
                 continue
@@ -978,7 +998,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _people_sentences(doc: _Doc) -> int:
     """How many sentences name people (customers, patients, applicants...)."""
-    return len({doc.sent_of[i] for i, w in enumerate(doc.raw) if w in PEOPLE})
+    named = itertools.compress(doc.sent_of, map(PEOPLE.__contains__, doc.raw))
+    return len(set(named))
 
 
 def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]
