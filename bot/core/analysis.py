@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import itemgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -140,8 +140,7 @@ class _Phrase:
     hedged: bool = False  # the phrase itself is vague ("we'll monitor it", "see how it goes")
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a tuple: hundreds are made per proposal
     phrase: _Phrase
     sentence: int
     first: int  # token index (global) of the first matched word
@@ -234,6 +233,11 @@ class Analyzer:
             if len(w) >= 5 and w.isalpha():
                 by_initial[w[0]].append(w)
         self._by_initial = dict(by_initial)
+        self._by_length = {  # (initial, length) -> the candidates within reach of that length
+            (initial, n): [w for w in words if abs(len(w) - n) <= (1 if n < 9 else 2)]
+            for initial, words in self._by_initial.items()
+            for n in range(6, max(map(len, words)) + 3)
+        }
         self._spelling: dict[str, str] = {}
         self._forms: dict[str, tuple[str, str]] = {}  # word -> (stem, the form phrases match)
         self._section_areas: dict[str, frozenset[str]] = {}
@@ -386,6 +390,8 @@ class Analyzer:
             candidates = self._by_initial.get(word[0])
             if candidates:
                 limit = 1 if len(word) < 9 else 2
+                # Only words of a length within the limit can be that close, in the same order.
+                candidates = self._by_length.get((word[0], len(word)), candidates)
                 best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
                 if best is not None:
                     hit = best[0]
@@ -529,8 +535,8 @@ class Analyzer:
         if sentence.question:
             return "hedged"
         for i in (m.first, m.last):
-            cues = hedged_clauses.get(doc.clause_of[i], ())
-            if any(c not in m.own for c in cues):
+            cues = hedged_clauses.get(doc.clause_of[i])
+            if cues and not m.own.issuperset(cues):
                 return "hedged"
         return "plain"
 
