@@ -66,7 +66,7 @@ from bot.core.patterns import (
     searcher,
     signal_source,
 )
-from bot.core.text import Span, match_text, normalise, read, stem, tokens
+from bot.core.text import CLAUSE_BITS, Span, match_text, normalise, read, stem, tokens
 
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
@@ -164,7 +164,7 @@ class _Doc:
     flat: str = ""  # the text as regexes read it (see _flatten)
     starts: list[int] = field(default_factory=list)  # char offset of each token
     sent_of: list[int] = field(default_factory=list)
-    clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
+    clause_of: list[int] = field(default_factory=list)  # see `Reading.clause_of`
     first_token: list[int] = field(default_factory=list)  # per sentence
     joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
     ands: list[int] = field(default_factory=list)  # running count of "and" tokens
@@ -487,9 +487,9 @@ class Analyzer:
                         )
         return _first_per_sentence(out)
 
-    def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
-        """(sentence, clause) -> token indices of the hedge cues in it."""
-        found: dict[tuple[int, int], list[int]] = defaultdict(list)
+    def _hedges(self, doc: _Doc) -> dict[int, list[int]]:
+        """Clause (see `Reading.clause_of`) -> token indices of the hedge cues in it."""
+        found: dict[int, list[int]] = defaultdict(list)
         stems = doc.stems
         by_first = self._hedge_by_first
         # Only the words that are a hedge or start one; most are neither.
@@ -524,7 +524,7 @@ class Analyzer:
         return found
 
     def _classify(
-        self, doc: _Doc, m: _Match, hedged_clauses: dict[tuple[int, int], list[int]]
+        self, doc: _Doc, m: _Match, hedged_clauses: dict[int, list[int]]
     ) -> str:
         """ "negated", "hedged" or "plain", judged on the match's clause."""
         if self._negated(doc, m):
@@ -585,7 +585,7 @@ class Analyzer:
         return False
 
     def _section_statements(
-        self, doc: _Doc, matches: list[_Match], hedged_clauses: dict[tuple[int, int], list[int]]
+        self, doc: _Doc, matches: list[_Match], hedged_clauses: dict[int, list[int]]
     ) -> dict[str, list[tuple[int, Reason]]]:
         """Short sentences that answer their own heading with a negation or a hedge:
         "Monitoring: not discussed.", "**Running it.** TBD." They need no signal phrase."""
@@ -593,8 +593,8 @@ class Analyzer:
         out: dict[str, list[tuple[int, Reason]]] = defaultdict(list)
         labels: dict[str, set[str]] = {}  # heading -> its words
         hedged: dict[int, set[int]] = defaultdict(set)  # sentence -> its hedge cues
-        for (si, _clause), cues in hedged_clauses.items():
-            hedged[si].update(cues)
+        for clause, cues in hedged_clauses.items():
+            hedged[clause >> CLAUSE_BITS].update(cues)
         for si, areas in enumerate(doc.sections):
             if not areas:
                 continue

@@ -13,7 +13,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import add
+from operator import add, lshift, or_
 from typing import NamedTuple
 
 # --- normalisation --------------------------------------------------------------------------
@@ -239,19 +239,22 @@ class Span(NamedTuple):
 class Reading:
     """A proposal read once: its sentences and, in parallel lists, the words in them.
 
-    `clause_of[i]` is (sentence, clause) of word i: clauses split at commas, colons,
-    semicolons, brackets, dashes and "but", "so", "because"... Negation and hedging reach
-    within one. Clause numbers are only ever compared, never counted."""
+    `clause_of[i]` is the clause of word i, as one number: its sentence shifted left by
+    `CLAUSE_BITS`, or-ed with the clause's count (a number, not a pair: a proposal has
+    thousands of words). Clauses split at commas, colons, semicolons, brackets, dashes and
+    "but", "so", "because"... Negation and hedging reach within one. Clause numbers are only
+    ever compared, never counted."""
 
     sentences: list[Span]
     words: list[str]  # normalised, not stemmed ("haven't", "on", "call")
     starts: list[int]  # offsets in the original text
     sentence_of: list[int]
-    clause_of: list[tuple[int, int]]
+    clause_of: list[int]
     first_word: list[int]  # per sentence
 
 
 # The same words, possessive: a word never gives back letters, so the engine need not try.
+CLAUSE_BITS = 32  # a clause's number is (sentence << CLAUSE_BITS) | clause
 _WORD_SPLIT = re.compile(r"([^\W_]++(?:['\u2019.&][^\W_]++)*+)")
 
 
@@ -299,6 +302,8 @@ def read(text: str) -> Reading:
         else:
             runs.append([first, last])
     sizes = [last - first for first, last in ranges]
+    runs_of_clauses = (clauses[a:b] for a, b in runs)
+    bits = itertools.repeat(CLAUSE_BITS)
     chain = itertools.chain.from_iterable
     sentence_of = list(chain(map(itertools.repeat, range(len(sizes)), sizes)))
     return Reading(
@@ -306,7 +311,7 @@ def read(text: str) -> Reading:
         words=list(chain(all_words[a:b] for a, b in runs)),
         starts=list(chain(all_starts[a:b] for a, b in runs)),
         sentence_of=sentence_of,
-        clause_of=list(zip(sentence_of, chain(clauses[a:b] for a, b in runs), strict=True)),
+        clause_of=list(map(or_, map(lshift, sentence_of, bits), chain(runs_of_clauses))),
         first_word=list(itertools.accumulate(sizes[:-1], initial=0)) if sizes else [],
     )
 
