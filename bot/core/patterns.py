@@ -478,6 +478,7 @@ class AnchorIndex:
         out = []
         every = (1 << len(sentence_starts)) - 1
         texts, short = self._texts, self._short
+        ends = [*sentence_starts[1:], len(text)]  # where the next sentence starts
         for plan in self._order:
             holding = -1
             for ids, lazy in plan:
@@ -492,13 +493,19 @@ class AnchorIndex:
                         bit = 1 << si
                         for i in ids:
                             got = hits[i]
-                            if got is None and i in short:
-                                if short[i] in pieces[si]:
+                            if got is None:
+                                if i in short:
+                                    found = short[i] in pieces[si]
+                                elif texts[i][:1] == "\n":  # see `_find`
+                                    got = hits[i] = _find(text, texts[i], sentence_starts)
+                                    found = bool(got & bit)
+                                else:  # a match starting in the sentence or after it
+                                    stop = ends[si] + len(texts[i]) - 1
+                                    found = text.find(texts[i], sentence_starts[si], stop) >= 0
+                                if found:
                                     mask |= bit
                                     break
                                 continue
-                            if got is None:
-                                got = hits[i] = _find(text, texts[i], sentence_starts)
                             if got & bit:
                                 mask |= bit
                                 break

@@ -265,7 +265,13 @@ def read(text: str) -> Reading:
     ascii_text = text.isascii()
     parts = _WORD_SPLIT.split(text.lower() if ascii_text else text)
     pos = list(itertools.accumulate(map(len, parts), initial=0))
-    all_words = parts[1::2] if ascii_text else list(map(_norm_word, parts[1::2]))
+    if ascii_text:
+        all_words = parts[1::2]
+    else:  # each distinct word once
+        forms = dict.fromkeys(parts[1::2])
+        for word in forms:
+            forms[word] = word.lower() if word.isascii() else _norm_word(word)
+        all_words = list(map(forms.__getitem__, parts[1::2]))
     all_starts = pos[1::2][: len(all_words)]
     gaps = parts[0::2]  # gaps[k]: the text before word k
     punct = {g: bool(_CLAUSE_PUNCT.search(g)) for g in set(gaps)}
