@@ -267,16 +267,23 @@ def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     parsed = _parser.parse(pattern.pattern, pattern.flags)
     low, high = parsed.getwidth()
-    first, empty = _first_chars(list(parsed.data))
-    if low == 0 or first is None or empty:
+    if low == 0:
         return None
     flags = parsed.state.flags | pattern.flags
-    charset, cased = _compiler._optimize_charset(first)
-    if cased:
-        return None
     maxcode = _compiler.MAXCODE
-    code = [_C.INFO, 0, _C.SRE_INFO_CHARSET, min(low, maxcode), min(high, maxcode)]
-    _compiler._compile_charset(charset, flags, code)
+    prefix, _whole = _literal_prefix(list(parsed.data))
+    if prefix:  # the engine looks for these letters, then tries a match where they start
+        code = [_C.INFO, 0, _C.SRE_INFO_PREFIX, min(low, maxcode), min(high, maxcode)]
+        code += [len(prefix), 0, *prefix, *_compiler._generate_overlap_table(prefix)]
+    else:  # the engine tries a match at each of these characters
+        first, empty = _first_chars(list(parsed.data))
+        if first is None or empty:
+            return None
+        charset, cased = _compiler._optimize_charset(first)
+        if cased:
+            return None
+        code = [_C.INFO, 0, _C.SRE_INFO_CHARSET, min(low, maxcode), min(high, maxcode)]
+        _compiler._compile_charset(charset, flags, code)
     code[1] = len(code) - 1
     _compiler._compile(code, parsed.data, flags)
     code.append(_C.SUCCESS)
@@ -287,6 +294,24 @@ def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     return _sre.compile(  # type: ignore[no-any-return]
         pattern.pattern, flags, code, parsed.state.groups - 1, groups, tuple(names)
     )
+
+
+def _literal_prefix(seq: list) -> tuple[list[int], bool]:  # type: ignore[type-arg]
+    """The letters every match of `seq` starts with, and whether that is all of `seq`."""
+    prefix: list[int] = []
+    for op, av in seq:
+        if op is _C.LITERAL:
+            prefix.append(av)
+        elif op in _ASSERTIONS:
+            continue  # zero width: the letters around it are still next to each other
+        elif op is _C.SUBPATTERN and not av[1] and not av[2]:
+            inner, whole = _literal_prefix(list(av[3]))
+            prefix += inner
+            if not whole:
+                return prefix, False
+        else:
+            return prefix, False
+    return prefix, True
 
 
 def _first_chars(seq: list) -> tuple[list | None, bool]:  # type: ignore[type-arg]
