@@ -24,8 +24,8 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
-from operator import itemgetter
+from functools import cache, reduce
+from operator import itemgetter, or_
 from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -413,18 +413,26 @@ class Analyzer:
         out: list[_Match] = []
         by_first = self._by_first_word
         present = positions.keys()
+        sentence_bit = (1).__lshift__
         for phrase, rest in (p for w in positions if w in by_first for p in by_first[w]):
-            if rest and not present >= rest:
-                continue
             words = phrase.words
+            if not rest:
+                if len(words) == 1:  # a lone word: its first place in each sentence
+                    last = -1
+                    for i in positions[words[0]]:
+                        if sent_of[i] != last:
+                            last = sent_of[i]
+                            out.append(_Match(phrase, last, i, i, frozenset((i,))))
+                    continue
+            elif not present >= rest:
+                continue
             shared = -1
             for w in words:
                 mask = in_sentences.get(w)
                 if mask is None:
-                    mask = 0
-                    for i in positions[w]:
-                        mask |= 1 << sent_of[i]
-                    in_sentences[w] = mask
+                    mask = in_sentences[w] = reduce(
+                        or_, map(sentence_bit, map(sent_of.__getitem__, positions[w]))
+                    )
                 shared &= mask
             while shared:  # the sentences holding every word, in order
                 low = shared & -shared
