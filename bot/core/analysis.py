@@ -493,7 +493,7 @@ class Analyzer:
                         out.append(
                             _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
                         )
-        return _first_per_sentence(out)
+        return out  # one match per pattern and sentence at most
 
     def _hedges(self, doc: _Doc) -> dict[int, list[int]]:
         """Clause (see `Reading.clause_of`) -> token indices of the hedge cues in it."""
@@ -554,8 +554,7 @@ class Analyzer:
         lo = max(start, m.first - 8)
         cues = 0
         # Only a negation is a cue, and most phrases have none before or inside them.
-        window = range(lo, m.last + 1) if True in doc.negation[lo : m.last + 1] else ()
-        for i in window:
+        for i in itertools.compress(range(lo, m.last + 1), doc.negation[lo : m.last + 1]):
             if i in m.own or (
                 doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
             ):
@@ -563,11 +562,7 @@ class Analyzer:
             # "no personal data and no decisions about people": a negation's reach ends at "and".
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
-            if (
-                doc.negation[i]
-                and not _scope_ends(doc, i, m.first)
-                and not _verb_scope_ends(doc, i, m.first)
-            ):
+            if not _scope_ends(doc, i, m.first) and not _verb_scope_ends(doc, i, m.first):
                 cues += 1
         if cues:
             if _need_follows(doc, m):
@@ -955,17 +950,6 @@ def _is_negation(doc: _Doc, i: int) -> bool:
         j < len(doc.raw) and doc.sent_of[j] == doc.sent_of[i] and stem(doc.raw[j]) in NEUTRALISERS
     )
     return not neutralised
-
-
-def _first_per_sentence(matches: list[_Match]) -> list[_Match]:
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for m in matches:
-        key = (id(m.phrase), m.sentence)
-        if key not in seen:
-            seen.add(key)
-            out.append(m)
-    return out
 
 
 def _flatten(doc: _Doc) -> str:
