@@ -201,7 +201,7 @@ def _score(anchors: Anchors) -> tuple[int, int, int]:
 _DIGIT_CLASS = [(_C.CATEGORY, _C.CATEGORY_DIGIT)]
 _DIGITS: Anchors = frozenset([DIGIT])
 _DIGIT_SCORE = 0  # weaker than any text; it narrows a word anchor down further
-_DIGIT_LINE = re.compile(r"^[^\d\n]*\d", re.MULTILINE)
+_DIGIT_LINE = re.compile(r"^(?:[^\d\n]*(\d))?.*$", re.MULTILINE)  # a line's digit, or ""
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -437,8 +437,10 @@ class AnchorIndex:
             for plan in self.plans
         ]
         # At a position, the longest anchor there; the others there are its prefixes.
-        self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^")
-        self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))")
+        # One answer per line: the longest anchor a word starts with, or "".
+        self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^(", ")?.*$")
+        # The longest anchor at each place that has one, and "" at each end of a line.
+        self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))|\n")
         self._words: dict[str, list[int]] = {}
         self._learnt: dict[str, list[int]] = {}
 
@@ -567,17 +569,25 @@ class AnchorIndex:
     def _read(self, words: list[str]) -> list[list[int]]:
         """The anchors in each word: those it starts with, those inside it, a digit. All the
         words are read in one pass of each regex over them, joined one per line."""
+        if not words:
+            return []
         joined = "\n".join(words)
-        offsets = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=0))
-        found: list[list[int]] = [[] for _ in words]
-        passes = [(self._prefix_re, self._prefix_ids), (self._fragment_re, self._fragment_ids)]
-        for pattern, ids in passes:
-            if pattern is not None:
-                for m in pattern.finditer(joined):
-                    found[bisect_right(offsets, m.start()) - 1] += ids[m.group(m.lastindex or 0)]
+        found: list[list[int]]
+        if self._prefix_re is not None:
+            ids = self._prefix_ids
+            found = [list(ids[got]) if got else [] for got in self._prefix_re.findall(joined)]
+        else:
+            found = [[] for _ in words]
+        if self._fragment_re is not None:
+            ids, k = self._fragment_ids, 0
+            for got in self._fragment_re.findall(joined):
+                if got:
+                    found[k] += ids[got]
+                else:  # the end of word k
+                    k += 1
         if self._digit >= 0:
-            for m in _DIGIT_LINE.finditer(joined):
-                found[bisect_right(offsets, m.start()) - 1].append(self._digit)
+            for k in itertools.compress(range(len(words)), _DIGIT_LINE.findall(joined)):
+                found[k].append(self._digit)
         return found  # an anchor twice in a word is harmless: masks are OR-ed
 
 
