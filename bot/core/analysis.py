@@ -504,14 +504,21 @@ class Analyzer:
         every = range(len(stems))
         cues = set(itertools.compress(every, map(self._hedge_words.__contains__, doc.raw)))
         cues.update(itertools.compress(every, map(by_first.__contains__, stems)))
+        count = len(stems)
         for i in sorted(cues):
             w = stems[i]
             if doc.raw[i] in self._hedge_words:  # "eventually" hedges, "the eventual rate" not
                 found[doc.clause_of[i]].append(i)
-            for words in by_first.get(w, ()):
-                if w in NOUN_HEDGES and i > 0 and doc.raw[i - 1] in DETERMINERS:
-                    continue  # "this kind of data" names a kind; "it kind of works" hedges
+            phrases = by_first.get(w)
+            if not phrases:
+                continue
+            if w in NOUN_HEDGES and i > 0 and doc.raw[i - 1] in DETERMINERS:
+                continue  # "this kind of data" names a kind; "it kind of works" hedges
+            after = stems[i + 1] if i + 1 < count else None
+            for words in phrases:
                 n = len(words)
+                if n > 1 and words[1] != after:
+                    continue  # most phrases part ways at their second word
                 j = i + n - 1
                 if (
                     j < len(stems)
@@ -554,7 +561,8 @@ class Analyzer:
         lo = max(start, m.first - 8)
         cues = 0
         # Only a negation is a cue, and most phrases have none before or inside them.
-        for i in itertools.compress(range(lo, m.last + 1), doc.negation[lo : m.last + 1]):
+        near = doc.negation[lo : m.last + 1]
+        for i in itertools.compress(range(lo, m.last + 1), near) if True in near else ():
             if i in m.own or (
                 doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
             ):

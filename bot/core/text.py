@@ -387,10 +387,11 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cur = start
     for m in _SENTENCE_END.finditer(text, start, end):
         stop = m.end()
-        if m.group().startswith(".") and len(m.group().rstrip("\"')]\u201d\u2019*_")) == 1:
+        mark = m.group()
+        if mark[0] == "." and (len(mark) == 1 or len(mark.rstrip("\"')]\u201d\u2019*_")) == 1):
             # "e.g. the", "Dr. Hansen", "v. 2": a period that does not end the sentence.
             word = _LAST_WORD.search(text, max(cur, m.start() - 12), m.start())
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            if word and (len(word.group(1)) == 1 or word.group(1).lower() in _ABBREVIATIONS):
                 continue
         spans.append((cur, stop))
         cur = stop
@@ -399,8 +400,9 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     trimmed = []
     for a, b in spans:
         seg = text[a:b]
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if b - trail > a + lead:
-            trimmed.append((a + lead, b - trail))
+        left = seg.lstrip()
+        body = left.rstrip()
+        if body:
+            a += len(seg) - len(left)
+            trimmed.append((a, a + len(body)))
     return trimmed
