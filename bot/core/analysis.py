@@ -274,12 +274,14 @@ class Analyzer:
         matches = self._match_words(doc) + self._match_patterns(doc)
         hedged_clauses = self._hedges(doc)
         per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
+        matched, plain_cover, classify = doc.matched, doc.plain_cover, self._classify
         for m in matches:
-            doc.matched.setdefault(m.sentence, set()).add(m.phrase.area)
-            how = self._classify(doc, m, hedged_clauses)
-            per_area[m.phrase.area].append((m, how))
-            if m.phrase.kind == "covered" and how == "plain":
-                doc.plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
+            phrase = m.phrase
+            matched.setdefault(m.sentence, set()).add(phrase.area)
+            how = classify(doc, m, hedged_clauses)
+            per_area[phrase.area].append((m, how))
+            if how == "plain" and phrase.kind == "covered":
+                plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
 
         said = self._section_statements(doc, matches, hedged_clauses)
         judged = {a: self._judge(doc, a, per_area.get(a, []), said.get(a, [])) for a in AREA_IDS}
@@ -476,16 +478,15 @@ class Analyzer:
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
         if not doc.sents:
             return []
-        flat, sents, starts = doc.flat, doc.sents, doc.starts
-        holding = self._anchors.holding(
-            doc.raw, [*doc.first_token, len(doc.raw)], flat, [s.start for s in sents]
-        )
+        flat, starts = doc.flat, doc.starts
+        begins = [s.start for s in doc.sents]
+        ends = [s.end for s in doc.sents]
+        holding = self._anchors.holding(doc.raw, [*doc.first_token, len(doc.raw)], flat, begins)
         out: list[_Match] = []
         for phrase, search, where in zip(self._patterns, self._searches, holding, strict=True):
             # Only the sentences holding one of each of the pattern's required words.
             for si in where:
-                s = sents[si]
-                m = search(flat, s.start, s.end)
+                m = search(flat, begins[si], ends[si])
                 if m is not None and m.end() > m.start():
                     first = bisect_left(starts, m.start())
                     last = bisect_left(starts, m.end()) - 1

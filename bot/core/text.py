@@ -103,13 +103,14 @@ _KEEP_LY = word_set(
     "only family friendly timely costly"
 )
 _LATIN_IS = ("sis", "xis", "nis", "tis", "ris", "lis", "bis", "his")
+_KEEP_S_ENDINGS = ("ss", "us", *_LATIN_IS)
 _SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
 # The suffixes by their last letter, in order: a word's last letter rules out all but one or two.
 _SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
     last: tuple(pair for pair in _SUFFIXES if pair[0][-1] == last)
     for last in {suffix[-1] for suffix, _ in _SUFFIXES}
 }
-_DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
+_DOUBLE = frozenset("bdfgklmnprt")  # letters doubled before "-ing", "-ed"
 _IRREGULAR = {
     "ran": "run",
     "built": "build",
@@ -150,7 +151,7 @@ def stem(word: str) -> str:
             w = w[:-3] + "y"
         elif w.endswith("sses"):
             w = w[:-2]
-        elif not w.endswith(("ss", "us", *_LATIN_IS)) and w not in _KEEP_S:
+        elif not w.endswith(_KEEP_S_ENDINGS) and w not in _KEEP_S:
             w = w[:-1]  # "kpis", "apis" lose their s; "analysis", "axis" keep it
     elif last == "d" and w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
@@ -159,8 +160,8 @@ def stem(word: str) -> str:
             continue
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)] + replacement
-            if suffix in ("ing", "ed") and _DOUBLE.search(w):
-                w = w[:-1]
+            if suffix in ("ing", "ed") and w[-1] == w[-2] and w[-1] in _DOUBLE:
+                w = w[:-1]  # "labelling", "planned"
             break
     base = w.rstrip("e")
     return base if len(base) >= 3 else w
