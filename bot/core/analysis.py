@@ -550,8 +550,8 @@ class Analyzer:
         sentence = doc.sents[m.sentence]
         if sentence.question:
             return "hedged"
-        for i in (m.first, m.last):
-            cues = hedged_clauses.get(doc.clause_of[i])
+        for clause in (doc.clause_of[m.first], doc.clause_of[m.last]):
+            cues = hedged_clauses.get(clause)
             if cues and not m.own.issuperset(cues):
                 return "hedged"
         return "plain"
