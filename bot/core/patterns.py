@@ -256,13 +256,14 @@ def searcher(pattern: re.Pattern[str]) -> Search:
 
 
 def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """`pattern` compiled with the set of characters every match starts with, or None.
+    """`pattern` compiled with the letters every match starts with (`\\bagree\\w*`: "agree"),
+    or else the set of characters it starts with; None if neither is known.
 
-    The regex engine skips ahead to such a character only when the pattern opens with one
-    (a letter, a class); `\\b(success|target)` opens with an assertion, so it would try a
-    match at every position. Compiled here as `re` compiles it, with the set the engine
-    skips by: the characters `success` and `target` start with. Matches are the same; the
-    engine only tries fewer positions. Relies on `re._compiler`, CPython's own."""
+    The regex engine skips ahead to such letters only when the pattern opens with them;
+    `\\b(success|target)` opens with an assertion, so it would try a match at every position.
+    Compiled here as `re` compiles it, with what the engine skips by: the characters
+    `success` and `target` start with. Matches are the same; the engine only tries fewer
+    positions. Relies on `re._compiler`, CPython's own."""
     if pattern.flags & (re.IGNORECASE | re.LOCALE):
         return None
     parsed = _parser.parse(pattern.pattern, pattern.flags)
