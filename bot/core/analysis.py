@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, reduce
-from operator import itemgetter, or_
+from operator import or_
 from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -239,7 +239,8 @@ class Analyzer:
             for n in range(6, max(map(len, words)) + 3)
         }
         self._spelling: dict[str, str] = {}
-        self._forms: dict[str, tuple[str, str]] = {}  # word -> (stem, the form phrases match)
+        # word -> its stem, and word -> the form phrases match; one pair, swapped as one.
+        self._forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
         self._closest: dict[tuple[str, str], str | None] = {}  # (area, text) -> risk
@@ -247,7 +248,7 @@ class Analyzer:
         words = sorted(kb_words)
         self._learn(words)
         self._anchors.learn(words)
-        self._learnt = (dict(self._forms), dict(self._spelling))
+        self._learnt = (dict(self._forms[0]), dict(self._forms[1]), dict(self._spelling))
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -323,15 +324,14 @@ class Analyzer:
         for si, areas in enumerate(doc.sections):
             for area in areas:
                 doc.section_of.setdefault(area, set()).add(si)
-        if len(self._forms) > _CACHE_LIMIT:
-            self._forms = {}  # rebound, not cleared: another thread may be reading the old one
+        if len(self._forms[0]) > _CACHE_LIMIT:
+            self._forms = ({}, {})  # rebound, not cleared: another thread may be reading them
         raw = doc.raw
         forms = self._forms
         distinct = dict.fromkeys(raw)
-        self._learn(distinct)
-        pairs = list(map(forms.__getitem__, raw))
-        doc.stems = list(map(itemgetter(0), pairs))
-        doc.words = list(map(itemgetter(1), pairs))
+        self._learn(distinct, forms)
+        doc.stems = list(map(forms[0].__getitem__, raw))
+        doc.words = list(map(forms[1].__getitem__, raw))
         doc.flat = _flatten(doc)
         quoted = _quoted(doc)
         doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
@@ -347,18 +347,22 @@ class Analyzer:
         doc.quoted = quoted
         return doc
 
-    def _learn(self, words: Iterable[str]) -> None:
+    def _learn(
+        self, words: Iterable[str], forms: tuple[dict[str, str], dict[str, str]] | None = None
+    ) -> None:
         """Stem each new word and map it to the knowledge base's spelling, once."""
-        forms = self._forms
+        stems, canonical = forms or self._forms
         for w in words:
-            if w not in forms:
+            if w not in stems:
                 st = stem(w)
-                forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+                canonical[w] = self._canonical("no" if w in SAME_AS_NO else st)
+                stems[w] = st  # last: a word in `stems` is in both
 
     def forget_words(self) -> None:
         """Drop what was learnt about words between proposals, back to the state of a newly
         built Analyzer (for measuring a cold start)."""
-        self._forms, self._spelling = dict(self._learnt[0]), dict(self._learnt[1])
+        self._forms = (dict(self._learnt[0]), dict(self._learnt[1]))
+        self._spelling = dict(self._learnt[2])
         self._closest = {}
         self._anchors.forget()
 
