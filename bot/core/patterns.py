@@ -442,8 +442,8 @@ class AnchorIndex:
         self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^(", ")?.*$")
         # The longest anchor at each place that has one, and "" at each end of a line.
         self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))|\n")
-        self._words: dict[str, list[int]] = {}
-        self._learnt: dict[str, list[int]] = {}
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._learnt: dict[str, tuple[int, ...]] = {}
 
     def learn(self, words: Iterable[str]) -> None:
         """Read these words now and keep them, also through `forget()`: the words of the
@@ -567,18 +567,18 @@ class AnchorIndex:
             out.append(_bits(holding))
         return out
 
-    def _read(self, words: list[str]) -> list[list[int]]:
+    def _read(self, words: list[str]) -> list[tuple[int, ...]]:
         """The anchors in each word: those it starts with, those inside it, a digit. All the
         words are read in one pass of each regex over them, joined one per line."""
         if not words:
             return []
         joined = "\n".join(words)
-        found: list[list[int]]
+        found: list[tuple[int, ...]]  # tuples, most of them shared: one per word is many
         if self._prefix_re is not None:
             ids = self._prefix_ids
-            found = [list(ids[got]) if got else [] for got in self._prefix_re.findall(joined)]
+            found = [ids[got] if got else () for got in self._prefix_re.findall(joined)]
         else:
-            found = [[] for _ in words]
+            found = [()] * len(words)
         if self._fragment_re is not None:
             ids, k = self._fragment_ids, 0
             for got in self._fragment_re.findall(joined):
@@ -587,8 +587,9 @@ class AnchorIndex:
                 else:  # the end of word k
                     k += 1
         if self._digit >= 0:
+            digit = (self._digit,)
             for k in itertools.compress(range(len(words)), _DIGIT_LINE.findall(joined)):
-                found[k].append(self._digit)
+                found[k] += digit
         return found  # an anchor twice in a word is harmless: masks are OR-ed
 
 
