@@ -154,9 +154,11 @@ class _Doc:
 
     text: str
     sents: list[Span]
-    words: list[str] = field(default_factory=list)  # canonical stems, one per token
+    # Tuples, not lists, for the per-token arrays never changed once made: the garbage
+    # collector stops looking into a tuple of strings or numbers.
+    words: tuple[str, ...] = ()  # canonical stems, one per token
     raw: list[str] = field(default_factory=list)  # normalised token text
-    stems: list[str] = field(default_factory=list)  # stem of each token
+    stems: tuple[str, ...] = ()  # stem of each token
     negation: list[bool] = field(default_factory=list)  # the token negates what follows
     # The token negates a phrase right before it ("nobody", "isn't"); see `_negated`.
     after_cue: list[bool] = field(default_factory=list)
@@ -166,8 +168,8 @@ class _Doc:
     sent_of: list[int] = field(default_factory=list)
     clause_of: list[int] = field(default_factory=list)  # see `Reading.clause_of`
     first_token: list[int] = field(default_factory=list)  # per sentence
-    joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
-    ands: list[int] = field(default_factory=list)  # running count of "and" tokens
+    joins: tuple[int, ...] = ()  # running count of "and"/"or" tokens
+    ands: tuple[int, ...] = ()  # running count of "and" tokens
     sections: list[frozenset[str]] = field(
         default_factory=list
     )  # areas each sentence's heading announces
@@ -330,12 +332,12 @@ class Analyzer:
         forms = self._forms
         distinct = dict.fromkeys(raw)
         self._learn(distinct, forms)
-        doc.stems = list(map(forms[0].__getitem__, raw))
-        doc.words = list(map(forms[1].__getitem__, raw))
+        doc.stems = tuple(map(forms[0].__getitem__, raw))
+        doc.words = tuple(map(forms[1].__getitem__, raw))
         doc.flat = _flatten(doc)
         quoted = _quoted(doc)
-        doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
-        doc.ands = list(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
+        doc.joins = tuple(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
+        doc.ands = tuple(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
         doc.negation = [False] * len(raw)
         doc.after_cue = list(map(POST_NEGATIONS.__contains__, raw))
         cues = {w for w in distinct if w in NEGATIONS or w.endswith("n't") or w == "yet"}
