@@ -24,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache, reduce
+from functools import cache, partial, reduce
 from operator import or_
 from typing import Literal, NamedTuple
 
@@ -146,6 +146,10 @@ class _Match(NamedTuple):  # a tuple: hundreds are made per proposal
     first: int  # token index (global) of the first matched word
     last: int  # token index of the last matched word
     own: frozenset[int]  # token indices belonging to the phrase itself
+
+
+# Makes a `_Match` from a tuple of its fields in C, without `_Match.__new__`'s Python frame.
+_new_match = partial(tuple.__new__, _Match)
 
 
 @dataclass
@@ -430,7 +434,7 @@ class Analyzer:
                     for i in positions[words[0]]:
                         if sent_of[i] != last:
                             last = sent_of[i]
-                            out.append(_Match(phrase, last, i, i, frozenset((i,))))
+                            out.append(_new_match((phrase, last, i, i, frozenset((i,)))))
                     continue
             elif not present >= rest:
                 continue
@@ -478,7 +482,7 @@ class Analyzer:
                 cur = q
                 own.append(cur)
             else:
-                return _Match(phrase, si, p, cur, frozenset(own))
+                return _new_match((phrase, si, p, cur, frozenset(own)))
         return None
 
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
@@ -498,7 +502,7 @@ class Analyzer:
                     last = bisect_left(starts, m.end()) - 1
                     if first <= last:
                         out.append(
-                            _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
+                            _new_match((phrase, si, first, last, frozenset(range(first, last + 1))))
                         )
         return out  # one match per pattern and sentence at most
 
