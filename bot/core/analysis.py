@@ -399,11 +399,10 @@ class Analyzer:
         hit = self._spelling.get(word)
         if hit is None:
             hit = word
-            candidates = self._by_initial.get(word[0])
+            # Only words of a length within the limit can be that close, in the same order.
+            candidates = self._by_length.get((word[0], len(word)), self._by_initial.get(word[0]))
             if candidates:
                 limit = 1 if len(word) < 9 else 2
-                # Only words of a length within the limit can be that close, in the same order.
-                candidates = self._by_length.get((word[0], len(word)), candidates)
                 best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
                 if best is not None:
                     hit = best[0]
@@ -549,9 +548,7 @@ class Analyzer:
                         found[doc.clause_of[first]].extend(range(first, last + 1))
         return found
 
-    def _classify(
-        self, doc: _Doc, m: _Match, hedged_clauses: dict[int, list[int]]
-    ) -> str:
+    def _classify(self, doc: _Doc, m: _Match, hedged_clauses: dict[int, list[int]]) -> str:
         """ "negated", "hedged" or "plain", judged on the match's clause."""
         if self._negated(doc, m):
             return "negated"
