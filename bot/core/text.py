@@ -254,9 +254,18 @@ class Reading:
     first_word: list[int]  # per sentence
 
 
-# The same words, possessive: a word never gives back letters, so the engine need not try.
 CLAUSE_BITS = 32  # a clause's number is (sentence << CLAUSE_BITS) | clause
-_WORD_SPLIT = re.compile(r"([^\W_]++(?:['\u2019.&][^\W_]++)*+)")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+
+
+@lru_cache(maxsize=256)
+def _word_split(letters: str) -> re.Pattern[str]:
+    """`_WORD` as a split with its words kept, for a text whose letters and digits beyond
+    ASCII are `letters`. The same words: in that text `[^\\W_]` is `[0-9A-Za-z]` and those
+    letters, a class the regex engine checks from a table rather than by Unicode category.
+    Possessive: a word never gives back letters, so the engine need not try."""
+    chars = f"0-9A-Za-z{re.escape(letters)}"
+    return re.compile(f"([{chars}]++(?:['\u2019.&][{chars}]++)*+)")
 
 
 def read(text: str) -> Reading:
@@ -264,7 +273,11 @@ def read(text: str) -> Reading:
     belongs to, and their words. Headings, horizontal rules and e-mail header lines are not
     sentences. The whole text is split into words in one pass; no word crosses a sentence."""
     ascii_text = text.isascii()
-    parts = _WORD_SPLIT.split(text.lower() if ascii_text else text)
+    if ascii_text:
+        parts = _word_split("").split(text.lower())
+    else:  # the letters beyond ASCII this text has, if any
+        others = "".join(sorted(c for c in set(_ASCII_RUNS.sub("", text)) if c.isalnum()))
+        parts = _word_split(others).split(text)
     pos = list(itertools.accumulate(map(len, parts), initial=0))
     if ascii_text:
         all_words = parts[1::2]
