@@ -145,7 +145,7 @@ class _Match(NamedTuple):  # a tuple: hundreds are made per proposal
     sentence: int
     first: int  # token index (global) of the first matched word
     last: int  # token index of the last matched word
-    own: frozenset[int]  # token indices belonging to the phrase itself
+    own: frozenset[int] | range  # token indices belonging to the phrase itself
 
 
 # Makes a `_Match` from a tuple of its fields in C, without `_Match.__new__`'s Python frame.
@@ -500,9 +500,7 @@ class Analyzer:
                     first = bisect_left(starts, m.start())
                     last = bisect_left(starts, m.end()) - 1
                     if first <= last:
-                        out.append(
-                            _new_match((phrase, si, first, last, frozenset(range(first, last + 1))))
-                        )
+                        out.append(_new_match((phrase, si, first, last, range(first, last + 1))))
         return out  # one match per pattern and sentence at most
 
     def _hedges(self, doc: _Doc) -> dict[int, list[int]]:
@@ -559,7 +557,7 @@ class Analyzer:
             return "hedged"
         for clause in (doc.clause_of[m.first], doc.clause_of[m.last]):
             cues = hedged_clauses.get(clause)
-            if cues and not m.own.issuperset(cues):
+            if cues and not all(map(m.own.__contains__, cues)):
                 return "hedged"
         return "plain"
 
@@ -971,12 +969,12 @@ def _is_negation(doc: _Doc, i: int) -> bool:
 def _flatten(doc: _Doc) -> str:
     """The normalised text with the same offsets, one sentence per line: regexes cannot
     reach across a sentence boundary."""
-    norm = match_text(doc.text)
+    norm = match_text(doc.text).replace("\n", " ")  # the gaps are made anew below
     pieces = []
     pos = 0
     for s in doc.sents:
         pieces.append("\n" * (s.start - pos))
-        pieces.append(norm[s.start : s.end].replace("\n", " "))
+        pieces.append(norm[s.start : s.end])
         pos = s.end
     pieces.append("\n" * (len(norm) - pos))
     return "".join(pieces)

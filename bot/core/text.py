@@ -50,7 +50,7 @@ _CHAR_MAP = str.maketrans(
         ">": " ",
     }
 )
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")  # what is left is beyond ASCII
 _CHAR_PAIRS = tuple((chr(k), v) for k, v in _CHAR_MAP.items())
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _SPACES = re.compile(r"\s+")
@@ -73,7 +73,7 @@ def match_text(text: str) -> str:
         if ch in out:
             out = out.replace(ch, to)
     if not out.isascii():
-        for ch in set(_NON_ASCII.findall(out)):
+        for ch in set(_ASCII_RUNS.sub("", out)):  # the characters beyond ASCII
             out = out.replace(ch, _fold_char(ch))
     return out.lower()
 
@@ -255,7 +255,6 @@ class Reading:
 
 
 CLAUSE_BITS = 32  # a clause's number is (sentence << CLAUSE_BITS) | clause
-_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
 @lru_cache(maxsize=256)
