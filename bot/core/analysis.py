@@ -24,9 +24,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
-from operator import itemgetter
-from typing import Literal
+from functools import cache, partial, reduce
+from operator import or_
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -66,7 +66,7 @@ from bot.core.patterns import (
     searcher,
     signal_source,
 )
-from bot.core.text import Span, match_text, normalise, read, stem, tokens
+from bot.core.text import CLAUSE_BITS, Span, match_text, normalise, read, stem, tokens
 
 Reason = Literal["stated", "negated", "hedged", "vague", "silent"]
 
@@ -141,13 +141,16 @@ class _Phrase:
     hedged: bool = False  # the phrase itself is vague ("we'll monitor it", "see how it goes")
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a tuple: hundreds are made per proposal
     phrase: _Phrase
     sentence: int
     first: int  # token index (global) of the first matched word
     last: int  # token index of the last matched word
-    own: frozenset[int]  # token indices belonging to the phrase itself
+    own: frozenset[int] | range  # token indices belonging to the phrase itself
+
+
+# Makes a `_Match` from a tuple of its fields in C, without `_Match.__new__`'s Python frame.
+_new_match = partial(tuple.__new__, _Match)
 
 
 @dataclass
@@ -156,18 +159,22 @@ class _Doc:
 
     text: str
     sents: list[Span]
-    words: list[str] = field(default_factory=list)  # canonical stems, one per token
+    # Tuples, not lists, for the per-token arrays never changed once made: the garbage
+    # collector stops looking into a tuple of strings or numbers.
+    words: tuple[str, ...] = ()  # canonical stems, one per token
     raw: list[str] = field(default_factory=list)  # normalised token text
-    stems: list[str] = field(default_factory=list)  # stem of each token
+    stems: tuple[str, ...] = ()  # stem of each token
     negation: list[bool] = field(default_factory=list)  # the token negates what follows
+    # The token negates a phrase right before it ("nobody", "isn't"); see `_negated`.
+    after_cue: list[bool] = field(default_factory=list)
     quoted: set[int] = field(default_factory=set)  # tokens inside double quotes
     flat: str = ""  # the text as regexes read it (see _flatten)
     starts: list[int] = field(default_factory=list)  # char offset of each token
     sent_of: list[int] = field(default_factory=list)
-    clause_of: list[tuple[int, int]] = field(default_factory=list)  # (sentence, clause)
+    clause_of: list[int] = field(default_factory=list)  # see `Reading.clause_of`
     first_token: list[int] = field(default_factory=list)  # per sentence
-    joins: list[int] = field(default_factory=list)  # running count of "and"/"or" tokens
-    ands: list[int] = field(default_factory=list)  # running count of "and" tokens
+    joins: tuple[int, ...] = ()  # running count of "and"/"or" tokens
+    ands: tuple[int, ...] = ()  # running count of "and" tokens
     sections: list[frozenset[str]] = field(
         default_factory=list
     )  # areas each sentence's heading announces
@@ -221,9 +228,10 @@ class Analyzer:
         self._patterns = [p for p in phrases if p.pattern is not None]
         self._anchors = AnchorIndex(p.anchors for p in self._patterns)
         self._searches = [searcher(p.pattern) for p in self._patterns if p.pattern is not None]
-        self._by_first_word: dict[str, list[_Phrase]] = defaultdict(list)
+        # Each phrase under its first word, with the other words it needs.
+        self._by_first_word: dict[str, list[tuple[_Phrase, frozenset[str]]]] = defaultdict(list)
         for p in self._word_phrases:
-            self._by_first_word[p.words[0]].append(p)
+            self._by_first_word[p.words[0]].append((p, frozenset(p.words[1:])))
         self._vocab = frozenset(w for p in self._word_phrases for w in p.words)
         kb_words = _kb_words(kb)
         self._known = self._vocab | frozenset(map(stem, kb_words))
@@ -232,8 +240,14 @@ class Analyzer:
             if len(w) >= 5 and w.isalpha():
                 by_initial[w[0]].append(w)
         self._by_initial = dict(by_initial)
+        self._by_length = {  # (initial, length) -> the candidates within reach of that length
+            (initial, n): [w for w in words if abs(len(w) - n) <= (1 if n < 9 else 2)]
+            for initial, words in self._by_initial.items()
+            for n in range(6, max(map(len, words)) + 3)
+        }
         self._spelling: dict[str, str] = {}
-        self._forms: dict[str, tuple[str, str]] = {}  # word -> (stem, the form phrases match)
+        # word -> its stem, and word -> the form phrases match; one pair, swapped as one.
+        self._forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
         self._section_areas: dict[str, frozenset[str]] = {}
         self._risk_texts = {a: [(r.id, _risk_text(r)) for r in kb.risks_in(a)] for a in AREA_IDS}
         self._closest: dict[tuple[str, str], str | None] = {}  # (area, text) -> risk
@@ -241,7 +255,7 @@ class Analyzer:
         words = sorted(kb_words)
         self._learn(words)
         self._anchors.learn(words)
-        self._learnt = (dict(self._forms), dict(self._spelling))
+        self._learnt = (dict(self._forms[0]), dict(self._forms[1]), dict(self._spelling))
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -268,12 +282,14 @@ class Analyzer:
         matches = self._match_words(doc) + self._match_patterns(doc)
         hedged_clauses = self._hedges(doc)
         per_area: dict[str, list[tuple[_Match, str]]] = defaultdict(list)
+        matched, plain_cover, classify = doc.matched, doc.plain_cover, self._classify
         for m in matches:
-            doc.matched.setdefault(m.sentence, set()).add(m.phrase.area)
-            how = self._classify(doc, m, hedged_clauses)
-            per_area[m.phrase.area].append((m, how))
-            if m.phrase.kind == "covered" and how == "plain":
-                doc.plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
+            phrase = m.phrase
+            matched.setdefault(m.sentence, set()).add(phrase.area)
+            how = classify(doc, m, hedged_clauses)
+            per_area[phrase.area].append((m, how))
+            if how == "plain" and phrase.kind == "covered":
+                plain_cover.setdefault(m.sentence, []).append((m.first, m.last))
 
         said = self._section_statements(doc, matches, hedged_clauses)
         judged = {a: self._judge(doc, a, per_area.get(a, []), said.get(a, [])) for a in AREA_IDS}
@@ -317,39 +333,45 @@ class Analyzer:
         for si, areas in enumerate(doc.sections):
             for area in areas:
                 doc.section_of.setdefault(area, set()).add(si)
-        if len(self._forms) > _CACHE_LIMIT:
-            self._forms = {}  # rebound, not cleared: another thread may be reading the old one
+        if len(self._forms[0]) > _CACHE_LIMIT:
+            self._forms = ({}, {})  # rebound, not cleared: another thread may be reading them
         raw = doc.raw
         forms = self._forms
         distinct = dict.fromkeys(raw)
-        self._learn(distinct)
-        pairs = list(map(forms.__getitem__, raw))
-        doc.stems = list(map(itemgetter(0), pairs))
-        doc.words = list(map(itemgetter(1), pairs))
+        self._learn(distinct, forms)
+        doc.stems = tuple(map(forms[0].__getitem__, raw))
+        doc.words = tuple(map(forms[1].__getitem__, raw))
         doc.flat = _flatten(doc)
         quoted = _quoted(doc)
-        doc.joins = list(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
-        doc.ands = list(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
+        doc.joins = tuple(itertools.accumulate(map(JOINERS.__contains__, raw), initial=0))[1:]
+        doc.ands = tuple(itertools.accumulate(map("and".__eq__, raw), initial=0))[1:]
         doc.negation = [False] * len(raw)
+        doc.after_cue = list(map(POST_NEGATIONS.__contains__, raw))
         cues = {w for w in distinct if w in NEGATIONS or w.endswith("n't") or w == "yet"}
-        for i in [i for i, w in enumerate(raw) if w in cues] if cues else ():
+        for i in itertools.compress(range(len(raw)), map(cues.__contains__, raw)) if cues else ():
             if i not in quoted:
-                doc.negation[i] = _is_negation(doc, i)
+                negation = doc.negation[i] = _is_negation(doc, i)
+                if negation and (raw[i] in VERB_NEGATIONS or raw[i].endswith("n't")):
+                    doc.after_cue[i] = True
         doc.quoted = quoted
         return doc
 
-    def _learn(self, words: Iterable[str]) -> None:
+    def _learn(
+        self, words: Iterable[str], forms: tuple[dict[str, str], dict[str, str]] | None = None
+    ) -> None:
         """Stem each new word and map it to the knowledge base's spelling, once."""
-        forms = self._forms
+        stems, canonical = forms or self._forms
         for w in words:
-            if w not in forms:
+            if w not in stems:
                 st = stem(w)
-                forms[w] = (st, self._canonical("no" if w in SAME_AS_NO else st))
+                canonical[w] = self._canonical("no" if w in SAME_AS_NO else st)
+                stems[w] = st  # last: a word in `stems` is in both
 
     def forget_words(self) -> None:
         """Drop what was learnt about words between proposals, back to the state of a newly
         built Analyzer (for measuring a cold start)."""
-        self._forms, self._spelling = dict(self._learnt[0]), dict(self._learnt[1])
+        self._forms = (dict(self._learnt[0]), dict(self._learnt[1]))
+        self._spelling = dict(self._learnt[2])
         self._closest = {}
         self._anchors.forget()
 
@@ -380,7 +402,8 @@ class Analyzer:
         hit = self._spelling.get(word)
         if hit is None:
             hit = word
-            candidates = self._by_initial.get(word[0])
+            # Only words of a length within the limit can be that close, in the same order.
+            candidates = self._by_length.get((word[0], len(word)), self._by_initial.get(word[0]))
             if candidates:
                 limit = 1 if len(word) < 9 else 2
                 best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
@@ -395,26 +418,35 @@ class Analyzer:
         """Word phrases: all words in one sentence (set intersection), then in order, each
         within a few words of the previous one and in the same clause."""
         positions: dict[str, list[int]] = defaultdict(list)
-        vocab = self._vocab  # other words are in no phrase
-        for i, w in enumerate(doc.words):
-            if w in vocab:
-                positions[w].append(i)
+        words = doc.words
+        # Other words are in no phrase.
+        for i in itertools.compress(range(len(words)), map(self._vocab.__contains__, words)):
+            positions[words[i]].append(i)
         in_sentences: dict[str, int] = {}  # word -> its sentences, as a bit mask
         sent_of = doc.sent_of
         out: list[_Match] = []
         by_first = self._by_first_word
-        for phrase in (p for w in positions if w in by_first for p in by_first[w]):
+        present = positions.keys()
+        sentence_bit = (1).__lshift__
+        for phrase, rest in (p for w in positions if w in by_first for p in by_first[w]):
             words = phrase.words
-            if not all(w in positions for w in words[1:]):
+            if not rest:
+                if len(words) == 1:  # a lone word: its first place in each sentence
+                    last = -1
+                    for i in positions[words[0]]:
+                        if sent_of[i] != last:
+                            last = sent_of[i]
+                            out.append(_new_match((phrase, last, i, i, frozenset((i,)))))
+                    continue
+            elif not present >= rest:
                 continue
             shared = -1
             for w in words:
                 mask = in_sentences.get(w)
                 if mask is None:
-                    mask = 0
-                    for i in positions[w]:
-                        mask |= 1 << sent_of[i]
-                    in_sentences[w] = mask
+                    mask = in_sentences[w] = reduce(
+                        or_, map(sentence_bit, map(sent_of.__getitem__, positions[w]))
+                    )
                 shared &= mask
             while shared:  # the sentences holding every word, in order
                 low = shared & -shared
@@ -452,43 +484,52 @@ class Analyzer:
                 cur = q
                 own.append(cur)
             else:
-                return _Match(phrase, si, p, cur, frozenset(own))
+                return _new_match((phrase, si, p, cur, frozenset(own)))
         return None
 
     def _match_patterns(self, doc: _Doc) -> list[_Match]:
         if not doc.sents:
             return []
-        flat, sents, starts = doc.flat, doc.sents, doc.starts
-        holding = self._anchors.sentences(
-            zip(doc.raw, doc.sent_of, strict=True), flat, [s.start for s in sents]
-        )
+        flat, starts = doc.flat, doc.starts
+        begins = [s.start for s in doc.sents]
+        ends = [s.end for s in doc.sents]
+        holding = self._anchors.holding(doc.raw, [*doc.first_token, len(doc.raw)], flat, begins)
         out: list[_Match] = []
         for phrase, search, where in zip(self._patterns, self._searches, holding, strict=True):
             # Only the sentences holding one of each of the pattern's required words.
             for si in where:
-                s = sents[si]
-                m = search(flat, s.start, s.end)
+                m = search(flat, begins[si], ends[si])
                 if m is not None and m.end() > m.start():
                     first = bisect_left(starts, m.start())
                     last = bisect_left(starts, m.end()) - 1
                     if first <= last:
-                        out.append(
-                            _Match(phrase, si, first, last, frozenset(range(first, last + 1)))
-                        )
-        return _first_per_sentence(out)
+                        out.append(_new_match((phrase, si, first, last, range(first, last + 1))))
+        return out  # one match per pattern and sentence at most
 
-    def _hedges(self, doc: _Doc) -> dict[tuple[int, int], list[int]]:
-        """(sentence, clause) -> token indices of the hedge cues in it."""
-        found: dict[tuple[int, int], list[int]] = defaultdict(list)
+    def _hedges(self, doc: _Doc) -> dict[int, list[int]]:
+        """Clause (see `Reading.clause_of`) -> token indices of the hedge cues in it."""
+        found: dict[int, list[int]] = defaultdict(list)
         stems = doc.stems
         by_first = self._hedge_by_first
-        for i, w in enumerate(stems):
+        # Only the words that are a hedge or start one; most are neither.
+        every = range(len(stems))
+        cues = set(itertools.compress(every, map(self._hedge_words.__contains__, doc.raw)))
+        cues.update(itertools.compress(every, map(by_first.__contains__, stems)))
+        count = len(stems)
+        for i in sorted(cues):
+            w = stems[i]
             if doc.raw[i] in self._hedge_words:  # "eventually" hedges, "the eventual rate" not
                 found[doc.clause_of[i]].append(i)
-            for words in by_first.get(w, ()):
-                if w in NOUN_HEDGES and i > 0 and doc.raw[i - 1] in DETERMINERS:
-                    continue  # "this kind of data" names a kind; "it kind of works" hedges
+            phrases = by_first.get(w)
+            if not phrases:
+                continue
+            if w in NOUN_HEDGES and i > 0 and doc.raw[i - 1] in DETERMINERS:
+                continue  # "this kind of data" names a kind; "it kind of works" hedges
+            after = stems[i + 1] if i + 1 < count else None
+            for words in phrases:
                 n = len(words)
+                if n > 1 and words[1] != after:
+                    continue  # most phrases part ways at their second word
                 j = i + n - 1
                 if (
                     j < len(stems)
@@ -508,9 +549,7 @@ class Analyzer:
                         found[doc.clause_of[first]].extend(range(first, last + 1))
         return found
 
-    def _classify(
-        self, doc: _Doc, m: _Match, hedged_clauses: dict[tuple[int, int], list[int]]
-    ) -> str:
+    def _classify(self, doc: _Doc, m: _Match, hedged_clauses: dict[int, list[int]]) -> str:
         """ "negated", "hedged" or "plain", judged on the match's clause."""
         if self._negated(doc, m):
             return "negated"
@@ -519,9 +558,9 @@ class Analyzer:
         sentence = doc.sents[m.sentence]
         if sentence.question:
             return "hedged"
-        for i in (m.first, m.last):
-            cues = hedged_clauses.get(doc.clause_of[i], ())
-            if any(c not in m.own for c in cues):
+        for clause in (doc.clause_of[m.first], doc.clause_of[m.last]):
+            cues = hedged_clauses.get(clause)
+            if cues and not all(map(m.own.__contains__, cues)):
                 return "hedged"
         return "plain"
 
@@ -531,8 +570,8 @@ class Analyzer:
         lo = max(start, m.first - 8)
         cues = 0
         # Only a negation is a cue, and most phrases have none before or inside them.
-        window = range(lo, m.last + 1) if True in doc.negation[lo : m.last + 1] else ()
-        for i in window:
+        near = doc.negation[lo : m.last + 1]
+        for i in itertools.compress(range(lo, m.last + 1), near) if True in near else ():
             if i in m.own or (
                 doc.clause_of[i] != clause and doc.clause_of[i] != doc.clause_of[m.last]
             ):
@@ -540,17 +579,15 @@ class Analyzer:
             # "no personal data and no decisions about people": a negation's reach ends at "and".
             if i < m.first and doc.ands[m.first] != doc.ands[i]:
                 continue
-            if (
-                doc.negation[i]
-                and not _scope_ends(doc, i, m.first)
-                and not _verb_scope_ends(doc, i, m.first)
-            ):
+            if not _scope_ends(doc, i, m.first) and not _verb_scope_ends(doc, i, m.first):
                 cues += 1
         if cues:
             if _need_follows(doc, m):
                 return False  # "no real-time needed": what is negated is the need, not the thing
             # "never used for training without opt-in": two negations cancel out.
             return cues % 2 == 1
+        if True not in doc.after_cue[m.last + 1 : m.last + 4]:
+            return False
         end = len(doc.words)
         for k, i in enumerate(range(m.last + 1, min(end, m.last + 4))):
             if doc.sent_of[i] != m.sentence or doc.clause_of[i] != doc.clause_of[m.last]:
@@ -568,26 +605,32 @@ class Analyzer:
         return False
 
     def _section_statements(
-        self, doc: _Doc, matches: list[_Match], hedged_clauses: dict[tuple[int, int], list[int]]
+        self, doc: _Doc, matches: list[_Match], hedged_clauses: dict[int, list[int]]
     ) -> dict[str, list[tuple[int, Reason]]]:
         """Short sentences that answer their own heading with a negation or a hedge:
         "Monitoring: not discussed.", "**Running it.** TBD." They need no signal phrase."""
         matched = {(m.sentence, m.phrase.area) for m in matches}
         out: dict[str, list[tuple[int, Reason]]] = defaultdict(list)
+        labels: dict[str, set[str]] = {}  # heading -> its words
+        hedged: dict[int, set[int]] = defaultdict(set)  # sentence -> its hedge cues
+        for clause, cues in hedged_clauses.items():
+            hedged[clause >> CLAUSE_BITS].update(cues)
         for si, areas in enumerate(doc.sections):
             if not areas:
                 continue
-            label = {t.text for t in tokens(doc.sents[si].heading)}
+            heading = doc.sents[si].heading
+            label = labels.get(heading)
+            if label is None:
+                label = labels[heading] = {t.text for t in tokens(heading)}
             first = doc.first_token[si]
             last = doc.first_token[si + 1] if si + 1 < len(doc.sents) else len(doc.words)
             while first < last and doc.raw[first] in label:
                 first += 1  # the answer starts after the label ("Monitoring: ...")
             if first == last or last - first > _SHORT_ANSWER:
                 continue
-            hedges = {i for key, cues in hedged_clauses.items() if key[0] == si for i in cues}
             if doc.negation[first] or doc.raw[first] in POST_NEGATIONS or doc.raw[first] == "no":
                 reason: Reason = "negated"
-            elif first in hedges:
+            elif first in hedged.get(si, ()):
                 reason = "hedged"
             else:
                 continue
@@ -926,17 +969,6 @@ def _is_negation(doc: _Doc, i: int) -> bool:
     return not neutralised
 
 
-def _first_per_sentence(matches: list[_Match]) -> list[_Match]:
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for m in matches:
-        key = (id(m.phrase), m.sentence)
-        if key not in seen:
-            seen.add(key)
-            out.append(m)
-    return out
-
-
 def _context_terms(doc: _Doc) -> dict[str, Counter[str]]:
     """For each area, the stems of the sentences about it (where one of its signals matched,
     or under its heading), counted: what the decision model reads besides the findings."""
@@ -957,12 +989,12 @@ def _context_terms(doc: _Doc) -> dict[str, Counter[str]]:
 def _flatten(doc: _Doc) -> str:
     """The normalised text with the same offsets, one sentence per line: regexes cannot
     reach across a sentence boundary."""
-    norm = match_text(doc.text)
+    norm = match_text(doc.text).replace("\n", " ")  # the gaps are made anew below
     pieces = []
     pos = 0
     for s in doc.sents:
         pieces.append("\n" * (s.start - pos))
-        pieces.append(norm[s.start : s.end].replace("\n", " "))
+        pieces.append(norm[s.start : s.end])
         pos = s.end
     pieces.append("\n" * (len(norm) - pos))
     return "".join(pieces)
@@ -998,7 +1030,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _people_sentences(doc: _Doc) -> int:
     """How many sentences name people (customers, patients, applicants...)."""
-    return len({doc.sent_of[i] for i, w in enumerate(doc.raw) if w in PEOPLE})
+    named = itertools.compress(doc.sent_of, map(PEOPLE.__contains__, doc.raw))
+    return len(set(named))
 
 
 def _risk_text(risk) -> str:  # type: ignore[no-untyped-def]

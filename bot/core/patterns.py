@@ -9,6 +9,7 @@ up once per proposal, in its words rather than its text. Reading the parsed patt
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import itertools
 import re
 import re._compiler as _compiler
@@ -16,7 +17,8 @@ import re._constants as _C
 import re._parser as _parser
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import itemgetter, or_
 from typing import NamedTuple
 
 from bot.core.text import word_set
@@ -199,7 +201,7 @@ def _score(anchors: Anchors) -> tuple[int, int, int]:
 _DIGIT_CLASS = [(_C.CATEGORY, _C.CATEGORY_DIGIT)]
 _DIGITS: Anchors = frozenset([DIGIT])
 _DIGIT_SCORE = 0  # weaker than any text; it narrows a word anchor down further
-_DIGIT_LINE = re.compile(r"^[^\d\n]*\d", re.MULTILINE)
+_DIGIT_LINE = re.compile(r"^(?:[^\d\n]*(\d))?.*$", re.MULTILINE)  # a line's digit, or ""
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -223,11 +225,16 @@ Search = Callable[[str, int, int], "re.Match[str] | None"]
 
 @lru_cache(maxsize=4096)  # the knowledge base's patterns
 def searcher(pattern: re.Pattern[str]) -> Search:
-    """`pattern.search(text, pos, endpos)`, faster for a pattern that opens with assertions
-    ("\\b", "(?<!...)"): they keep the regex engine from skipping ahead to the letters a
-    match can start with. A copy without them finds the first place a match can start, and
-    the pattern is searched from there: the assertions still see the text before it."""
+    """`pattern.search(text, pos, endpos)`, faster: the regex engine tries a match only where
+    a character that can start one is (see `_leading`). Where that cannot be worked out, and
+    the pattern opens with assertions ("\\b", "(?<!...)") that keep the engine from skipping
+    ahead to the letters a match can start with, a copy without them finds the first place a
+    match can start, and the pattern is searched from there: the assertions still see the
+    text before it."""
     try:
+        leading = _leading(pattern)
+        if leading is not None:
+            return leading.search
         parsed = _parser.parse(pattern.pattern, pattern.flags)
         lead = 0
         while lead < len(parsed.data) and parsed.data[lead][0] in _ASSERTIONS:
@@ -246,6 +253,106 @@ def searcher(pattern: re.Pattern[str]) -> Search:
         return None if m is None else search(text, m.start(), endpos)
 
     return find
+
+
+def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` compiled with the letters every match starts with (`\\bagree\\w*`: "agree"),
+    or else the set of characters it starts with; None if neither is known.
+
+    The regex engine skips ahead to such letters only when the pattern opens with them;
+    `\\b(success|target)` opens with an assertion, so it would try a match at every position.
+    Compiled here as `re` compiles it, with what the engine skips by: the characters
+    `success` and `target` start with. Matches are the same; the engine only tries fewer
+    positions. Relies on `re._compiler`, CPython's own."""
+    if pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    low, high = parsed.getwidth()
+    if low == 0:
+        return None
+    flags = parsed.state.flags | pattern.flags
+    maxcode = _compiler.MAXCODE
+    prefix, _whole = _literal_prefix(list(parsed.data))
+    if prefix:  # the engine looks for these letters, then tries a match where they start
+        code = [_C.INFO, 0, _C.SRE_INFO_PREFIX, min(low, maxcode), min(high, maxcode)]
+        code += [len(prefix), 0, *prefix, *_compiler._generate_overlap_table(prefix)]
+    else:  # the engine tries a match at each of these characters
+        first, empty = _first_chars(list(parsed.data))
+        if first is None or empty:
+            return None
+        charset, cased = _compiler._optimize_charset(first)
+        if cased:
+            return None
+        code = [_C.INFO, 0, _C.SRE_INFO_CHARSET, min(low, maxcode), min(high, maxcode)]
+        _compiler._compile_charset(charset, flags, code)
+    code[1] = len(code) - 1
+    _compiler._compile(code, parsed.data, flags)
+    code.append(_C.SUCCESS)
+    groups = parsed.state.groupdict
+    names: list[str | None] = [None] * parsed.state.groups
+    for name, i in groups.items():
+        names[i] = name
+    return _sre.compile(  # type: ignore[no-any-return]
+        pattern.pattern, flags, code, parsed.state.groups - 1, groups, tuple(names)
+    )
+
+
+def _literal_prefix(seq: list) -> tuple[list[int], bool]:  # type: ignore[type-arg]
+    """The letters every match of `seq` starts with, and whether that is all of `seq`."""
+    prefix: list[int] = []
+    for op, av in seq:
+        if op is _C.LITERAL:
+            prefix.append(av)
+        elif op in _ASSERTIONS:
+            continue  # zero width: the letters around it are still next to each other
+        elif op is _C.SUBPATTERN and not av[1] and not av[2]:
+            inner, whole = _literal_prefix(list(av[3]))
+            prefix += inner
+            if not whole:
+                return prefix, False
+        else:
+            return prefix, False
+    return prefix, True
+
+
+def _first_chars(seq: list) -> tuple[list | None, bool]:  # type: ignore[type-arg]
+    """The characters a match of `seq` can start with (as the items of a character class,
+    None if not known) and whether `seq` can match nothing at all."""
+    items: list = []  # type: ignore[type-arg]
+    for op, av in seq:
+        if op in _ASSERTIONS:
+            continue  # zero width: the next item starts the match
+        if op is _C.LITERAL:
+            return [*items, (op, av)], False
+        if op is _C.IN:
+            if any(item is _C.NEGATE for item, _ in av):
+                return None, False
+            return [*items, *av], False
+        if op is _C.SUBPATTERN:
+            _group, add_flags, del_flags, inner = av
+            if add_flags or del_flags:
+                return None, False
+            got, empty = _first_chars(list(inner))
+        elif op is _C.BRANCH:
+            got, empty = [], False
+            for branch in av[1]:
+                chars, nothing = _first_chars(list(branch))
+                if chars is None:
+                    return None, False
+                got += chars
+                empty = empty or nothing
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            low, _high, inner = av
+            got, empty = _first_chars(list(inner))
+            empty = empty or low == 0
+        else:
+            return None, False
+        if got is None:
+            return None, False
+        items += got
+        if not empty:
+            return items, False
+    return items, True
 
 
 def find_all(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -295,9 +402,10 @@ class AnchorIndex:
 
     Each distinct word is read once (and remembered): the word-start anchors it begins with
     (looked up by prefix), the anchors inside it (one pass of a trie regex over the word) and
-    whether it holds a digit. An anchor with spaces or symbols ("24/7", "no ") is searched for
-    in the text itself, only when a pattern still needs it. Sets of sentences are bit masks
-    (bit i: sentence i): unions and intersections are cheap."""
+    whether it holds a digit. A fragment of one or two letters ("s", "ed") is inside most
+    words: it is looked for in the proposal's words, sentence by sentence, only when a pattern
+    still needs it. So is an anchor with spaces or symbols ("24/7", "no "), in the text itself.
+    Sets of sentences are bit masks (bit i: sentence i): unions and intersections are cheap."""
 
     def __init__(self, patterns: Iterable[tuple[tuple[Anchor, ...], ...]]):
         ids: dict[Anchor, int] = {}
@@ -306,6 +414,7 @@ class AnchorIndex:
             for sets in patterns
         ]
         self._texts: dict[int, str] = {}  # anchors searched in the text itself
+        self._short: dict[int, str] = {}  # fragments searched in the words, sentence by sentence
         prefix: dict[str, list[int]] = {}
         fragments: dict[str, list[int]] = {}
         self._digit = ids.get(DIGIT, -1)
@@ -316,14 +425,25 @@ class AnchorIndex:
                 self._texts[i] = anchor.text
             elif anchor.word_start:
                 prefix.setdefault(anchor.text, []).append(i)
+            elif len(anchor.text) <= _SHORT:
+                self._short[i] = anchor.text
             else:
                 fragments.setdefault(anchor.text, []).append(i)
         self._size = len(ids)
+        # The sets of anchors found by searching come last: a pattern whose other sets leave
+        # no sentence never searches for them. The order of an intersection is no matter.
+        lazy = set(self._texts) | set(self._short)
+        self._order = [
+            tuple(sorted(((s, any(i in lazy for i in s)) for s in plan), key=itemgetter(1)))
+            for plan in self.plans
+        ]
         # At a position, the longest anchor there; the others there are its prefixes.
-        self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^")
-        self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))")
-        self._words: dict[str, list[int]] = {}
-        self._learnt: dict[str, list[int]] = {}
+        # One answer per line: the longest anchor a word starts with, or "".
+        self._prefix_re, self._prefix_ids = _longest(prefix, re.MULTILINE, "^(", ")?.*$")
+        # The longest anchor at each place that has one, and "" at each end of a line.
+        self._fragment_re, self._fragment_ids = _longest(fragments, 0, "(?=(", "))|\n")
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._learnt: dict[str, tuple[int, ...]] = {}
 
     def learn(self, words: Iterable[str]) -> None:
         """Read these words now and keep them, also through `forget()`: the words of the
@@ -343,13 +463,25 @@ class AnchorIndex:
         """For each pattern, in order, the sentences holding an anchor of every one of its
         sets. `words` are the proposal's (word, sentence) pairs, `text` is what the patterns
         search, with the sentences starting at `sentence_starts`."""
+        by_sentence: list[list[str]] = [[] for _ in sentence_starts]
+        for word, sentence in words:
+            by_sentence[sentence].append(word)
+        flat = [w for ws in by_sentence for w in ws]
+        bounds = list(itertools.accumulate(map(len, by_sentence), initial=0))
+        return self.holding(flat, bounds, text, sentence_starts)
+
+    def holding(
+        self, words: list[str], bounds: list[int], text: str, sentence_starts: list[int]
+    ) -> list[list[int]]:
+        """As `sentences()`, with the words in order, sentence i being
+        `words[bounds[i]:bounds[i + 1]]`."""
         where: dict[str, int] = {}
         get = where.get
-        bit, last = 1, 0
-        for word, sentence in words:
-            if sentence != last:
-                bit, last = 1 << sentence, sentence
-            where[word] = get(word, 0) | bit
+        spans = list(itertools.pairwise(bounds))
+        for si, (a, b) in enumerate(spans):
+            bit = 1 << si
+            for word in words[a:b]:
+                where[word] = get(word, 0) | bit
         for word in [w for w in where if not w.isalnum()]:
             # "o'brien", "r&d", "2.1m": the words inside start words too.
             for part in _NON_WORD.split(word):
@@ -358,6 +490,8 @@ class AnchorIndex:
         hits: list[int | None] = [0] * self._size
         for i in self._texts:
             hits[i] = None  # searched for when first needed
+        for i in self._short:
+            hits[i] = None
         known = self._words
         if len(known) > _WORD_CACHE:
             known = self._words = {}  # rebound: another thread may be reading the old one
@@ -367,41 +501,100 @@ class AnchorIndex:
         for word, mask in where.items():
             for i in known[word]:
                 hits[i] |= mask  # type: ignore[operator]
+        pieces: list[str] = []  # each sentence's words, when a short fragment is looked for
+        joined: tuple[str, list[int]] | None = None  # all of them, and where each sentence starts
         out = []
-        for plan in self.plans:
+        every = (1 << len(sentence_starts)) - 1
+        texts, short = self._texts, self._short
+        ends = [*sentence_starts[1:], len(text)]  # where the next sentence starts
+        for plan in self._order:
             holding = -1
-            for ids in plan:
-                mask = 0
-                for i in ids:
-                    got = hits[i]
-                    if got is None:
-                        got = hits[i] = _find(text, self._texts[i], sentence_starts)
-                    mask |= got
+            for ids, lazy in plan:
+                if not lazy:
+                    mask = reduce(or_, map(hits.__getitem__, ids))  # type: ignore[arg-type]
+                elif holding >= 0 and holding.bit_count() <= _FEW:
+                    # A few sentences left: look in each of them.
+                    if not pieces:
+                        pieces = [" ".join(words[a:b]) for a, b in spans]
+                    mask = 0
+                    for si in _bits(holding):
+                        bit = 1 << si
+                        for i in ids:
+                            got = hits[i]
+                            if got is None:
+                                if i in short:
+                                    found = short[i] in pieces[si]
+                                elif texts[i][:1] == "\n":  # see `_find`
+                                    got = hits[i] = _find(text, texts[i], sentence_starts)
+                                    found = bool(got & bit)
+                                else:  # a match starting in the sentence or after it
+                                    stop = ends[si] + len(texts[i]) - 1
+                                    found = text.find(texts[i], sentence_starts[si], stop) >= 0
+                                if found:
+                                    mask |= bit
+                                    break
+                                continue
+                            if got & bit:
+                                mask |= bit
+                                break
+                else:
+                    mask = 0
+                    for i in ids:
+                        got = hits[i]
+                        if got is None:
+                            if i in texts:
+                                got = _find(text, texts[i], sentence_starts)
+                            else:
+                                if joined is None:
+                                    if not pieces:
+                                        pieces = [" ".join(words[a:b]) for a, b in spans]
+                                    joined = (
+                                        " ".join(pieces),
+                                        list(
+                                            itertools.accumulate(
+                                                (len(p) + 1 for p in pieces[:-1]), initial=0
+                                            )
+                                        ),
+                                    )
+                                got = _find(joined[0], short[i], joined[1])
+                            hits[i] = got
+                        mask |= got
                 holding &= mask
                 if not holding:
                     break
             if holding == -1:  # a pattern that promises no text: every sentence
-                holding = (1 << len(sentence_starts)) - 1
+                holding = every
             out.append(_bits(holding))
         return out
 
-    def _read(self, words: list[str]) -> list[list[int]]:
+    def _read(self, words: list[str]) -> list[tuple[int, ...]]:
         """The anchors in each word: those it starts with, those inside it, a digit. All the
         words are read in one pass of each regex over them, joined one per line."""
+        if not words:
+            return []
         joined = "\n".join(words)
-        offsets = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=0))
-        found: list[list[int]] = [[] for _ in words]
-        passes = [(self._prefix_re, self._prefix_ids), (self._fragment_re, self._fragment_ids)]
-        for pattern, ids in passes:
-            if pattern is not None:
-                for m in pattern.finditer(joined):
-                    found[bisect_right(offsets, m.start()) - 1] += ids[m.group(m.lastindex or 0)]
+        found: list[tuple[int, ...]]  # tuples, most of them shared: one per word is many
+        if self._prefix_re is not None:
+            ids = self._prefix_ids
+            found = [ids[got] if got else () for got in self._prefix_re.findall(joined)]
+        else:
+            found = [()] * len(words)
+        if self._fragment_re is not None:
+            ids, k = self._fragment_ids, 0
+            for got in self._fragment_re.findall(joined):
+                if got:
+                    found[k] += ids[got]
+                else:  # the end of word k
+                    k += 1
         if self._digit >= 0:
-            for m in _DIGIT_LINE.finditer(joined):
-                found[bisect_right(offsets, m.start()) - 1].append(self._digit)
+            digit = (self._digit,)
+            for k in itertools.compress(range(len(words)), _DIGIT_LINE.findall(joined)):
+                found[k] += digit
         return found  # an anchor twice in a word is harmless: masks are OR-ed
 
 
+_SHORT = 2  # letters: a fragment this short ("s", "ed") is inside most words
+_FEW = 24  # sentences: fewer are each looked in for a short fragment
 _WORD_CACHE = 100_000  # distinct words remembered between proposals
 
 

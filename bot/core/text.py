@@ -13,7 +13,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import add
+from operator import add, lshift, or_
 from typing import NamedTuple
 
 # --- normalisation --------------------------------------------------------------------------
@@ -50,7 +50,7 @@ _CHAR_MAP = str.maketrans(
         ">": " ",
     }
 )
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")  # what is left is beyond ASCII
 _CHAR_PAIRS = tuple((chr(k), v) for k, v in _CHAR_MAP.items())
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _SPACES = re.compile(r"\s+")
@@ -73,7 +73,7 @@ def match_text(text: str) -> str:
         if ch in out:
             out = out.replace(ch, to)
     if not out.isascii():
-        for ch in set(_NON_ASCII.findall(out)):
+        for ch in set(_ASCII_RUNS.sub("", out)):  # the characters beyond ASCII
             out = out.replace(ch, _fold_char(ch))
     return out.lower()
 
@@ -103,13 +103,14 @@ _KEEP_LY = word_set(
     "only family friendly timely costly"
 )
 _LATIN_IS = ("sis", "xis", "nis", "tis", "ris", "lis", "bis", "his")
+_KEEP_S_ENDINGS = ("ss", "us", *_LATIN_IS)
 _SUFFIXES = (("ically", "ic"), ("ation", "at"), ("ment", ""), ("ing", ""), ("ed", ""), ("ly", ""))
 # The suffixes by their last letter, in order: a word's last letter rules out all but one or two.
 _SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
     last: tuple(pair for pair in _SUFFIXES if pair[0][-1] == last)
     for last in {suffix[-1] for suffix, _ in _SUFFIXES}
 }
-_DOUBLE = re.compile(r"([bdfgklmnprt])\1$")
+_DOUBLE = frozenset("bdfgklmnprt")  # letters doubled before "-ing", "-ed"
 _IRREGULAR = {
     "ran": "run",
     "built": "build",
@@ -150,7 +151,7 @@ def stem(word: str) -> str:
             w = w[:-3] + "y"
         elif w.endswith("sses"):
             w = w[:-2]
-        elif not w.endswith(("ss", "us", *_LATIN_IS)) and w not in _KEEP_S:
+        elif not w.endswith(_KEEP_S_ENDINGS) and w not in _KEEP_S:
             w = w[:-1]  # "kpis", "apis" lose their s; "analysis", "axis" keep it
     elif last == "d" and w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
@@ -159,8 +160,8 @@ def stem(word: str) -> str:
             continue
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)] + replacement
-            if suffix in ("ing", "ed") and _DOUBLE.search(w):
-                w = w[:-1]
+            if suffix in ("ing", "ed") and w[-1] == w[-2] and w[-1] in _DOUBLE:
+                w = w[:-1]  # "labelling", "planned"
             break
     base = w.rstrip("e")
     return base if len(base) >= 3 else w
@@ -239,28 +240,51 @@ class Span(NamedTuple):
 class Reading:
     """A proposal read once: its sentences and, in parallel lists, the words in them.
 
-    `clause_of[i]` is (sentence, clause) of word i: clauses split at commas, colons,
-    semicolons, brackets, dashes and "but", "so", "because"... Negation and hedging reach
-    within one. Clause numbers are only ever compared, never counted."""
+    `clause_of[i]` is the clause of word i, as one number: its sentence shifted left by
+    `CLAUSE_BITS`, or-ed with the clause's count (a number, not a pair: a proposal has
+    thousands of words). Clauses split at commas, colons, semicolons, brackets, dashes and
+    "but", "so", "because"... Negation and hedging reach within one. Clause numbers are only
+    ever compared, never counted."""
 
     sentences: list[Span]
     words: list[str]  # normalised, not stemmed ("haven't", "on", "call")
     starts: list[int]  # offsets in the original text
     sentence_of: list[int]
-    clause_of: list[tuple[int, int]]
+    clause_of: list[int]
     first_word: list[int]  # per sentence
 
 
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+CLAUSE_BITS = 32  # a clause's number is (sentence << CLAUSE_BITS) | clause
+
+
+@lru_cache(maxsize=256)
+def _word_split(letters: str) -> re.Pattern[str]:
+    """`_WORD` as a split with its words kept, for a text whose letters and digits beyond
+    ASCII are `letters`. The same words: in that text `[^\\W_]` is `[0-9A-Za-z]` and those
+    letters, a class the regex engine checks from a table rather than by Unicode category.
+    Possessive: a word never gives back letters, so the engine need not try."""
+    chars = f"0-9A-Za-z{re.escape(letters)}"
+    return re.compile(f"([{chars}]++(?:['\u2019.&][{chars}]++)*+)")
 
 
 def read(text: str) -> Reading:
     """Split `text` (plain text or markdown) into sentences, each under the heading it
     belongs to, and their words. Headings, horizontal rules and e-mail header lines are not
     sentences. The whole text is split into words in one pass; no word crosses a sentence."""
-    parts = _WORD_SPLIT.split(text.lower() if text.isascii() else text)
+    ascii_text = text.isascii()
+    if ascii_text:
+        parts = _word_split("").split(text.lower())
+    else:  # the letters beyond ASCII this text has, if any
+        others = "".join(sorted(c for c in set(_ASCII_RUNS.sub("", text)) if c.isalnum()))
+        parts = _word_split(others).split(text)
     pos = list(itertools.accumulate(map(len, parts), initial=0))
-    all_words = parts[1::2] if text.isascii() else list(map(_norm_word, parts[1::2]))
+    if ascii_text:
+        all_words = parts[1::2]
+    else:  # each distinct word once
+        forms = dict.fromkeys(parts[1::2])
+        for word in forms:
+            forms[word] = word.lower() if word.isascii() else _norm_word(word)
+        all_words = list(map(forms.__getitem__, parts[1::2]))
     all_starts = pos[1::2][: len(all_words)]
     gaps = parts[0::2]  # gaps[k]: the text before word k
     punct = {g: bool(_CLAUSE_PUNCT.search(g)) for g in set(gaps)}
@@ -269,7 +293,8 @@ def read(text: str) -> Reading:
             map(add, map(punct.__getitem__, gaps), map(_CLAUSE_WORDS.__contains__, all_words))
         )
     )
-    out = Reading([], [], [], [], [], [])
+    sentences: list[Span] = []
+    ranges: list[tuple[int, int]] = []  # each sentence's words
     heading = ""
     for kind, start, end, label in _blocks(text):
         if kind == "heading":
@@ -281,18 +306,33 @@ def read(text: str) -> Reading:
             last = bisect_left(all_starts, s_end, first)
             if first == last:
                 continue
-            inline = _INLINE_LABEL.match(text, s_start, s_end)
-            if inline and s_start > start:  # "... today. **Success criterion**: MAE below 6%."
-                block_heading = normalise(inline.group(1))
-            si = len(out.sentences)
+            if s_start > start:  # "... today. **Success criterion**: MAE below 6%."
+                inline = _INLINE_LABEL.match(text, s_start, s_end)
+                if inline:
+                    block_heading = normalise(inline.group(1))
             question = text[s_start:s_end].rstrip(" *_\"')").endswith("?")
-            out.sentences.append(Span(s_start, s_end, block_heading, question))
-            out.first_word.append(len(out.words))
-            out.words += all_words[first:last]
-            out.starts += all_starts[first:last]
-            out.sentence_of += [si] * (last - first)
-            out.clause_of += zip(itertools.repeat(si), clauses[first:last])
-    return out
+            sentences.append(Span(s_start, s_end, block_heading, question))
+            ranges.append((first, last))
+    # The sentences' words, copied a run of consecutive sentences at a time.
+    runs: list[list[int]] = []
+    for first, last in ranges:
+        if runs and runs[-1][1] == first:
+            runs[-1][1] = last
+        else:
+            runs.append([first, last])
+    sizes = [last - first for first, last in ranges]
+    runs_of_clauses = (clauses[a:b] for a, b in runs)
+    bits = itertools.repeat(CLAUSE_BITS)
+    chain = itertools.chain.from_iterable
+    sentence_of = list(chain(map(itertools.repeat, range(len(sizes)), sizes)))
+    return Reading(
+        sentences=sentences,
+        words=list(chain(all_words[a:b] for a, b in runs)),
+        starts=list(chain(all_starts[a:b] for a, b in runs)),
+        sentence_of=sentence_of,
+        clause_of=list(map(or_, map(lshift, sentence_of, bits), chain(runs_of_clauses))),
+        first_word=list(itertools.accumulate(sizes[:-1], initial=0)) if sizes else [],
+    )
 
 
 def _blocks(text: str) -> list[tuple[str, int, int, str]]:
@@ -315,6 +355,18 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         pos += len(line)
         body = line.rstrip("\r\n")
         line_end = line_start + len(body)
+        lead = body[:1]
+        if lead.isascii() and lead.isalpha():  # no rule, heading, bold line or list item
+            if para_start < 0:
+                if _SUBJECT.match(body):
+                    blocks.append(("heading", line_start, line_end, ""))
+                    continue
+                para_start = line_start
+                label = _LABEL.match(body)
+                if label:
+                    para_label = normalise(label.group("bold") or label.group("plain") or "")
+            para_end = line_end
+            continue
         stripped = body.strip()
         if not stripped or _RULE.match(body):
             flush()
@@ -348,10 +400,11 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cur = start
     for m in _SENTENCE_END.finditer(text, start, end):
         stop = m.end()
-        if m.group().startswith(".") and len(m.group().rstrip("\"')]\u201d\u2019*_")) == 1:
+        mark = m.group()
+        if mark[0] == "." and (len(mark) == 1 or len(mark.rstrip("\"')]\u201d\u2019*_")) == 1):
             # "e.g. the", "Dr. Hansen", "v. 2": a period that does not end the sentence.
             word = _LAST_WORD.search(text, max(cur, m.start() - 12), m.start())
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            if word and (len(word.group(1)) == 1 or word.group(1).lower() in _ABBREVIATIONS):
                 continue
         spans.append((cur, stop))
         cur = stop
@@ -360,8 +413,9 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     trimmed = []
     for a, b in spans:
         seg = text[a:b]
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if b - trail > a + lead:
-            trimmed.append((a + lead, b - trail))
+        left = seg.lstrip()
+        body = left.rstrip()
+        if body:
+            a += len(seg) - len(left)
+            trimmed.append((a, a + len(body)))
     return trimmed
