@@ -17,6 +17,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import repeat
+from operator import mul
 
 from bot.core.knowledge import AREA_IDS
 
@@ -126,8 +128,11 @@ class DecisionModel:
             return _sigmoid(0.0)
         z = part.bias + sum(part.weights.get(name, 0.0) * v for name, v in features.items())
         if terms and part.idf:
-            weight = part.terms.get
-            z += sum(weight(t, 0.0) * v for t, v in context_vector(terms, part.idf).items())
+            known, values = _weighed(terms, part.idf)
+            norm = math.sqrt(sum(map(mul, values, values)))
+            if norm:
+                weights = map(part.terms.get, known, repeat(0.0))
+                z += sum(map(mul, values, weights)) / norm
         return _sigmoid(z)
 
     def flags(
@@ -196,10 +201,28 @@ def context_vector(terms: Mapping[str, int], idf: Mapping[str, float]) -> dict[s
     """Word counts as the model reads them: each known word weighs (1 + log count) times its
     inverse document frequency, and the whole has length one, so a long section and a short
     one weigh alike. Words the model does not know are left out."""
-    log = math.log
-    raw = {t: (1.0 + log(n)) * idf[t] for t in terms.keys() & idf.keys() if (n := terms[t]) > 0}
-    norm = math.sqrt(sum(v * v for v in raw.values()))
-    return {t: v / norm for t, v in raw.items()} if norm else {}
+    known, values = _weighed(terms, idf)
+    norm = math.sqrt(sum(map(mul, values, values)))
+    return {t: v / norm for t, v in zip(known, values, strict=True) if v} if norm else {}
+
+
+class _LogCounts(dict[int, float]):
+    """1 + log(count), worked out once per count; nothing for a count of zero or less."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count) if count > 0 else 0.0
+        return value
+
+
+_TF = _LogCounts()
+
+
+def _weighed(terms: Mapping[str, int], idf: Mapping[str, float]) -> tuple[list[str], list[float]]:
+    """The words known to `idf`, in order, and (1 + log count) times idf for each: one pass of
+    C-level maps, for this runs nine times per proposal."""
+    known = sorted(terms.keys() & idf.keys())
+    counts = map(_TF.__getitem__, map(terms.__getitem__, known))
+    return known, list(map(mul, counts, map(idf.__getitem__, known)))
 
 
 def fit(
