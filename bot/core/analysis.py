@@ -976,14 +976,11 @@ def _context_terms(doc: _Doc) -> dict[str, Counter[str]]:
     for si, areas in doc.matched.items():
         for area in areas:
             sentences.setdefault(area, set()).add(si)
-    bounds = [*doc.first_token, len(doc.stems)]
-    out: dict[str, Counter[str]] = {}
-    for area, where in sentences.items():
-        counts: Counter[str] = Counter()
-        for si in where:
-            counts.update(doc.stems[bounds[si] : bounds[si + 1]])
-        out[area] = counts
-    return out
+    stems = doc.stems
+    bounds = [*doc.first_token, len(stems)]
+    words = [stems[a:b] for a, b in itertools.pairwise(bounds)]  # each sentence's
+    chain = itertools.chain.from_iterable
+    return {area: Counter(chain(map(words.__getitem__, at))) for area, at in sentences.items()}
 
 
 def _flatten(doc: _Doc) -> str:
