@@ -128,11 +128,8 @@ class DecisionModel:
             return _sigmoid(0.0)
         z = part.bias + sum(part.weights.get(name, 0.0) * v for name, v in features.items())
         if terms and part.idf:
-            known, values = _weighed(terms, part.idf)
-            norm = math.sqrt(sum(map(mul, values, values)))
-            if norm:
-                weights = map(part.terms.get, known, repeat(0.0))
-                z += sum(map(mul, values, weights)) / norm
+            vector = context_vector(terms, part.idf)
+            z += sum(map(mul, vector.values(), map(part.terms.get, vector, repeat(0.0))))
         return _sigmoid(z)
 
     def flags(
@@ -201,7 +198,9 @@ def context_vector(terms: Mapping[str, int], idf: Mapping[str, float]) -> dict[s
     """Word counts as the model reads them: each known word weighs (1 + log count) times its
     inverse document frequency, and the whole has length one, so a long section and a short
     one weigh alike. Words the model does not know are left out."""
-    known, values = _weighed(terms, idf)
+    known = list(filter(idf.__contains__, terms))
+    counts = map(_TF.__getitem__, map(terms.__getitem__, known))
+    values = list(map(mul, counts, map(idf.__getitem__, known)))
     norm = math.sqrt(sum(map(mul, values, values)))
     return {t: v / norm for t, v in zip(known, values, strict=True) if v} if norm else {}
 
@@ -215,14 +214,6 @@ class _LogCounts(dict[int, float]):
 
 
 _TF = _LogCounts()
-
-
-def _weighed(terms: Mapping[str, int], idf: Mapping[str, float]) -> tuple[list[str], list[float]]:
-    """The words known to `idf`, in the order of `terms`, and (1 + log count) times idf for
-    each: C-level maps, for this runs nine times per proposal."""
-    known = list(filter(idf.__contains__, terms))
-    counts = map(_TF.__getitem__, map(terms.__getitem__, known))
-    return known, list(map(mul, counts, map(idf.__getitem__, known)))
 
 
 def fit(
