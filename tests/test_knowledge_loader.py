@@ -44,6 +44,13 @@ def problems_of(*dirs: Path) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+def only_problem(dir_: Path, name: str, body: str) -> str:
+    """Add a team file to the bundled rules; the one problem loading them reports."""
+    write(dir_, name, body)
+    (problem,) = problems_of(bundled_dir(), dir_)
+    return problem
+
+
 def test_bundled_knowledge_base_loads_and_covers_every_area() -> None:
     kb = load_default()
     assert set(kb.areas) == set(AREA_IDS)
@@ -71,20 +78,20 @@ def test_team_rules_are_added_to_the_bundled_ones(tmp_path: Path) -> None:
 
 
 def test_unknown_key_names_file_entry_and_field(tmp_path: Path) -> None:
-    write(
+    problem = only_problem(
         tmp_path,
         "ours.yaml",
         RISK.replace("    kind: pitfall\n", "    kind: pitfall\n    colour: red\n"),
     )
-    (problem,) = problems_of(bundled_dir(), tmp_path)
     assert "ours.yaml" in problem
     assert "'data.team-labels-late'" in problem
     assert "'colour'" in problem and "unknown key" in problem
 
 
 def test_invalid_enum_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "ours.yaml", RISK.replace("severity: high", "severity: catastrophic"))
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(
+        tmp_path, "ours.yaml", RISK.replace("severity: high", "severity: catastrophic")
+    )
     assert "'severity'" in problem and "data.team-labels-late" in problem
 
 
@@ -97,15 +104,15 @@ def test_missing_mitigation_and_missing_source_are_both_reported(tmp_path: Path)
 
 
 def test_unknown_source_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "ours.yaml", RISK.replace("source: fsdl-l5", "source: my-blog"))
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(
+        tmp_path, "ours.yaml", RISK.replace("source: fsdl-l5", "source: my-blog")
+    )
     assert "my-blog" in problem and "sources.0.source" in problem
 
 
 def test_clashing_id_with_bundled_rules_is_an_error(tmp_path: Path) -> None:
     existing = next(iter(load_default().risks))
-    write(tmp_path, "ours.yaml", RISK.replace("data.team-labels-late", existing))
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(tmp_path, "ours.yaml", RISK.replace("data.team-labels-late", existing))
     assert "duplicate id" in problem and existing in problem and "ours.yaml" in problem
 
 
@@ -139,8 +146,7 @@ def test_invalid_regex_signal_names_the_entry_and_the_field(tmp_path: Path) -> N
     body = RISK.replace(
         "    mitigations:", '    signals:\n      reveal: ["re:labels (late"]\n    mitigations:'
     )
-    write(tmp_path, "ours.yaml", body)
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(tmp_path, "ours.yaml", body)
     assert "ours.yaml" in problem and "data.team-labels-late" in problem
     assert "signals.reveal.0" in problem and "invalid regular expression" in problem
 
@@ -168,32 +174,34 @@ def test_unquoted_yes_and_no_are_answer_values_not_booleans(tmp_path: Path) -> N
 
 
 def test_follow_up_only_question_that_no_answer_leads_to_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "q.yaml", QUESTION.replace("    why:", "    follow_up_only: true\n    why:"))
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(
+        tmp_path, "q.yaml", QUESTION.replace("    why:", "    follow_up_only: true\n    why:")
+    )
     assert "data.team-vendor" in problem and "'follow_up_only'" in problem
     assert "no answer leads to this question" in problem
 
 
 def test_option_label_too_long_for_a_button_is_reported(tmp_path: Path) -> None:
-    write(tmp_path, "q.yaml", QUESTION.replace("label: Confirmed", "label: " + "x" * 76))
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(
+        tmp_path, "q.yaml", QUESTION.replace("label: Confirmed", "label: " + "x" * 76)
+    )
     assert "'options.1.label'" in problem and "longer than 75 characters" in problem
 
 
 def test_a_second_question_setting_the_archetype_is_reported(tmp_path: Path) -> None:
-    write(
+    problem = only_problem(
         tmp_path,
         "q.yaml",
         QUESTION.replace("label: Not yet", "label: Not yet\n        sets_archetype: autonomous"),
     )
-    (problem,) = problems_of(bundled_dir(), tmp_path)
     assert "only one question may set the archetype" in problem
     assert "feasibility.archetype" in problem
 
 
 def test_malformed_yaml_names_the_file_and_line(tmp_path: Path) -> None:
-    write(tmp_path, "broken.yaml", "risks:\n  - id: data.x\n    title: [unclosed\n")
-    (problem,) = problems_of(bundled_dir(), tmp_path)
+    problem = only_problem(
+        tmp_path, "broken.yaml", "risks:\n  - id: data.x\n    title: [unclosed\n"
+    )
     assert "broken.yaml" in problem and "invalid YAML" in problem and "line" in problem
 
 
