@@ -73,7 +73,8 @@ def test_a_required_digit_narrows_the_words_down() -> None:
 
 
 def test_the_anchor_index_finds_prefixes_fragments_and_symbols() -> None:
-    words = [("labelled", 0), ("on", 1), ("call", 1), ("5", 2), ("costs", 2)]
+    words = ["labelled", "on", "call", "5", "costs"]
+    bounds = [0, 1, 3, 5]  # sentence 0: "labelled"; 1: "on call"; 2: "5 costs"
     patterns = [
         ((Anchor("label", True),),),
         ((Anchor("all", False),),),
@@ -87,9 +88,9 @@ def test_the_anchor_index_finds_prefixes_fragments_and_symbols() -> None:
     index = AnchorIndex(patterns)
     text = "labelled\non-call\n$5 costs"
     want = [[0], [1], [2], [1, 2], [2], [2], [], [0, 1, 2]]
-    assert index.sentences(words, text, [0, 9, 17]) == want
+    assert index.holding(words, bounds, text, [0, 9, 17]) == want
     # Read again from what it remembers of the words: the same answer.
-    assert index.sentences(words, text, [0, 9, 17]) == want
+    assert index.holding(words, bounds, text, [0, 9, 17]) == want
 
 
 def test_a_search_past_the_opening_assertions_still_checks_them() -> None:
@@ -131,7 +132,8 @@ def test_anchored_matching_finds_every_sentence_a_full_scan_finds(
     flat = doc.flat
     starts = [s.start for s in doc.sents]
     index = AnchorIndex(p.anchors for p in analyzer._patterns)
-    all_holding = index.sentences(zip(doc.raw, doc.sent_of, strict=True), flat, starts)
+    bounds = [*doc.first_token, len(doc.raw)]
+    all_holding = index.holding(doc.raw, bounds, flat, starts)
     for phrase, holding in zip(analyzer._patterns, all_holding, strict=True):
         assert phrase.pattern is not None
         search = searcher(phrase.pattern)

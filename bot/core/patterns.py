@@ -457,24 +457,13 @@ class AnchorIndex:
         """Drop what was learnt about words since `learn()` (for measuring a cold start)."""
         self._words = dict(self._learnt)
 
-    def sentences(
-        self, words: Iterable[tuple[str, int]], text: str, sentence_starts: list[int]
-    ) -> list[list[int]]:
-        """For each pattern, in order, the sentences holding an anchor of every one of its
-        sets. `words` are the proposal's (word, sentence) pairs, `text` is what the patterns
-        search, with the sentences starting at `sentence_starts`."""
-        by_sentence: list[list[str]] = [[] for _ in sentence_starts]
-        for word, sentence in words:
-            by_sentence[sentence].append(word)
-        flat = [w for ws in by_sentence for w in ws]
-        bounds = list(itertools.accumulate(map(len, by_sentence), initial=0))
-        return self.holding(flat, bounds, text, sentence_starts)
-
     def holding(
         self, words: list[str], bounds: list[int], text: str, sentence_starts: list[int]
     ) -> list[list[int]]:
-        """As `sentences()`, with the words in order, sentence i being
-        `words[bounds[i]:bounds[i + 1]]`."""
+        """For each pattern, in order, the sentences holding an anchor of every one of its
+        sets. `words` are the proposal's words in order, sentence i being
+        `words[bounds[i]:bounds[i + 1]]`; `text` is what the patterns search, with the
+        sentences starting at `sentence_starts`."""
         where: dict[str, int] = {}
         get = where.get
         spans = list(itertools.pairwise(bounds))
