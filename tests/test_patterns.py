@@ -95,7 +95,8 @@ def test_the_anchor_index_finds_prefixes_fragments_and_symbols() -> None:
 
 def test_a_search_past_the_opening_assertions_still_checks_them() -> None:
     text = "xunder under, (below) ~5"
-    for source in (r"\b(under|below)", r"(?<![(])\b(under|below)", r"\b~?\d", r"(?<=, )\w+"):
+    sources = (r"\b(under|below)", r"(?<![(])\b(under|below)", r"\b~?\d", r"(?<=, )\w+")
+    for source in (*sources, r"(?i)\bUNDER"):  # the last one: the plain search
         pattern = re.compile(source)
         for pos in range(len(text)):
             want = pattern.search(text, pos, len(text))

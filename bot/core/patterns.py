@@ -225,34 +225,14 @@ Search = Callable[[str, int, int], "re.Match[str] | None"]
 
 @lru_cache(maxsize=4096)  # the knowledge base's patterns
 def searcher(pattern: re.Pattern[str]) -> Search:
-    """`pattern.search(text, pos, endpos)`, faster: the regex engine tries a match only where
-    a character that can start one is (see `_leading`). Where that cannot be worked out, and
-    the pattern opens with assertions ("\\b", "(?<!...)") that keep the engine from skipping
-    ahead to the letters a match can start with, a copy without them finds the first place a
-    match can start, and the pattern is searched from there: the assertions still see the
-    text before it."""
+    """`pattern.search(text, pos, endpos)`, faster where `_leading` can tell which characters
+    a match starts with: the regex engine then tries a match only there. Otherwise, or if a
+    future Python's `re` internals refuse, the plain search."""
     try:
         leading = _leading(pattern)
-        if leading is not None:
-            return leading.search
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-        lead = 0
-        while lead < len(parsed.data) and parsed.data[lead][0] in _ASSERTIONS:
-            lead += 1
-        del parsed.data[:lead]
-        parsed.width = None
-        if not lead or not _starts_with_letters(list(parsed.data)):
-            return pattern.search
-        ahead = _compiler.compile(parsed, pattern.flags)
     except Exception:  # a parser change in a future Python: the plain search
         return pattern.search
-    look, search = ahead.search, pattern.search
-
-    def find(text: str, pos: int, endpos: int) -> re.Match[str] | None:
-        m = look(text, pos, endpos)
-        return None if m is None else search(text, m.start(), endpos)
-
-    return find
+    return pattern.search if leading is None else leading.search
 
 
 def _leading(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -377,22 +357,6 @@ def _never_empty(pattern: re.Pattern[str]) -> bool:
 
 
 _ASSERTIONS = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
-
-
-def _starts_with_letters(seq: list) -> bool:  # type: ignore[type-arg]
-    """Whether every match of `seq` starts with a literal character: the engine skips to it."""
-    if not seq:
-        return False
-    op, av = seq[0]
-    if op is _C.LITERAL:
-        return True
-    if op is _C.SUBPATTERN:
-        return _starts_with_letters(list(av[-1]))
-    if op is _C.BRANCH:
-        return all(_starts_with_letters(list(b)) for b in av[1])
-    if op is _C.IN:
-        return all(item is _C.LITERAL for item, _ in av)
-    return False
 
 
 class AnchorIndex:
